@@ -1,0 +1,187 @@
+"""The stored graph: nodes, facts (edges) and documents, as every backend returns them.
+
+These records are the boundary between the stores and everything above them
+(queries, API, viz, exports).  They are backend-neutral: an embedded store and
+a Neo4j store return equal records for the same ingest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+Span = tuple[int, int]
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Node:
+    """One entity across all reports.  ``key`` is stable: derived from type and normalised name."""
+
+    key: str
+    type: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    #: document id -> character spans of the mentions in that document
+    mentions: dict[str, list[Span]] = field(default_factory=dict)
+
+    @property
+    def documents(self) -> list[str]:
+        return sorted(self.mentions)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "type": self.type,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "documents": self.documents,
+        }
+
+
+@dataclass(slots=True)
+class Fact:
+    """One extracted statement (an edge), with its evidence and typed qualifiers."""
+
+    id: str
+    predicate: str
+    subject: str  # node key
+    object: str  # node key
+    document: str  # document id
+    evidence: str
+    span: Span
+    amount_value: float | None = None
+    amount_currency: str | None = None
+    amount_text: str | None = None
+    amount_masked: bool = False
+    amount_approx: bool = False
+    period_start: str | None = None
+    period_end: str | None = None
+    period_text: str | None = None
+    agency: str | None = None
+    action: str | None = None
+
+    @property
+    def has_amount(self) -> bool:
+        return self.amount_text is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "predicate": self.predicate,
+            "subject": self.subject,
+            "object": self.object,
+            "document": self.document,
+            "evidence": self.evidence,
+            "span": list(self.span),
+            "amount": (
+                {
+                    "value": self.amount_value,
+                    "currency": self.amount_currency,
+                    "text": self.amount_text,
+                    "masked": self.amount_masked,
+                    "approx": self.amount_approx,
+                }
+                if self.has_amount
+                else None
+            ),
+            "period": (
+                {"text": self.period_text, "start": self.period_start, "end": self.period_end}
+                if self.period_start or self.period_end or self.period_text
+                else None
+            ),
+            "agency": self.agency,
+            "action": self.action,
+        }
+
+
+@dataclass(slots=True)
+class DocumentRecord:
+    """A stored report.  ``id`` comes from the content hash, so re-ingesting the same bytes is a no-op."""
+
+    id: str
+    path: str
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    period_text: str | None = None
+    entity_count: int = 0
+    fact_count: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+            "issuer": self.issuer,
+            "date": self.date,
+            "period": (
+                {"text": self.period_text, "start": self.period_start, "end": self.period_end}
+                if self.period_start or self.period_end
+                else None
+            ),
+            "entities": self.entity_count,
+            "facts": self.fact_count,
+        }
+
+
+@dataclass(slots=True)
+class EntityHit:
+    """A search result: the node and how connected it is (for ranking and display)."""
+
+    node: Node
+    degree: int
+    score: float = 0.0
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+
+
+@dataclass(slots=True)
+class Subgraph:
+    """Nodes and edges around a centre; ``omitted`` counts nodes left out by the cap, per type."""
+
+    nodes: list[Node]
+    edges: list[Fact]
+    center: str | None = None
+    omitted: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class GraphPath:
+    """One shortest connection: ``nodes[i]`` and ``nodes[i+1]`` are joined by ``edges[i]``."""
+
+    nodes: list[Node]
+    edges: list[Fact]
+
+
+@dataclass(slots=True)
+class IngestResult:
+    document: str
+    #: "added", "unchanged" (same content already stored) or "replaced" (same path, new content)
+    status: str
+    replaced: str | None = None
+    nodes_added: int = 0
+    facts_added: int = 0
+
+
+@dataclass(slots=True)
+class RemoveResult:
+    document: str
+    facts_removed: int = 0
+    nodes_removed: int = 0
+
+
+@dataclass(slots=True)
+class Stats:
+    entities: dict[str, int]
+    relations: dict[str, int]
+    documents: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entities": self.entities, "relations": self.relations, "documents": self.documents}

@@ -1,0 +1,1 @@
+"""The interactive network page (pyvis, vis-network inlined so it works offline)."""
