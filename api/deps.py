@@ -1,0 +1,12 @@
+"""FastAPI dependencies: the store the app was built with, injected so tests can override it."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from graph.store import GraphStore
+
+
+def get_store(request: Request) -> GraphStore:
+    store: GraphStore = request.app.state.store
+    return store
