@@ -120,7 +120,8 @@ def find_runtime() -> Runtime:
     spec = importlib.util.find_spec("arcadedb_embedded")
     if spec is None or spec.origin is None:
         raise ServerError(
-            "the local Bolt server needs the 'db' extra: pip install -e '.[db]' (arcadedb-embedded is not installed)"
+            "the local Bolt server needs the 'db' extra: pip install -e '.[db]' "
+            "(arcadedb-embedded is not installed)"
         )
     package = Path(spec.origin).parent
     java = package / "jre" / "bin" / "java"
@@ -171,7 +172,9 @@ def read_state(directory: Path) -> ServerState | None:
     except FileNotFoundError:
         return None
     except (ValueError, TypeError) as exc:
-        raise ServerError(f"{path}: unreadable server state ({exc}); remove it if no server is running") from exc
+        raise ServerError(
+            f"{path}: unreadable server state ({exc}); remove it if no server is running"
+        ) from exc
 
 
 def _write_state(directory: Path, state: ServerState) -> None:
@@ -314,7 +317,8 @@ def start(config: ServerConfig, timeout: float = 120.0) -> ServerStatus:
         if code is not None:
             _clear_state(directory)
             raise ServerError(
-                f"the server exited with status {code} during start-up; see {log_path}:\n{_log_tail(log_path)}"
+                f"the server exited with status {code} during start-up; "
+                f"see {log_path}:\n{_log_tail(log_path)}"
             )
         if _port_in_use(config.host, config.bolt_port):
             failure = probe_bolt(config.bolt_uri, config.user, config.password, config.database)
