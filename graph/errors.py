@@ -36,3 +36,7 @@ class DocumentNotFound(NotFound):
     def __init__(self, doc: str) -> None:
         super().__init__(f"no document {doc!r}")
         self.doc = doc
+
+
+class InvalidExtraction(StoreError, ValueError):
+    """An extraction breaks the record contract (unknown type, dangling entity id); nothing is stored."""

@@ -1,0 +1,113 @@
+"""Stable identities for what the stores hold: entity keys, fact ids, the rule keeping numbered names apart.
+
+Every backend derives keys through these functions so an embedded store and a
+Neo4j store given the same reports hold the same keys.  ``normalize`` is the
+evaluation scorer's ``norm`` (``../shared/eval/score.py``) so that a name the
+scorer treats as equal is one key here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+#: Quotes and title marks that are not part of a name's identity (same set as the scorer).
+QUOTES = "“”\"'‘’《》〈〉「」『』【】"
+_DROP = frozenset(QUOTES)
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM = "零〇一二两三四五六七八九十百千"
+# A number that identifies: Arabic digits anywhere, a Chinese ordinal (第三), or a Chinese numeral
+# directly before a counter (三批, 二期, 六条, 十年).  Chinese numerals elsewhere are ordinary
+# characters of a name (一带一路 stays a name), so they only count in those positions.
+_NUMBER_RE = re.compile(rf"\d+(?:\.\d+)?|第[{_CN_NUM}]+|[{_CN_NUM}]+(?=[批届期条号年次轮类级个项])")
+_ANY_NUMERAL_RE = re.compile(rf"\d+(?:\.\d+)?|[{_CN_NUM}]+")
+
+
+def normalize(name: str) -> str:
+    """The identity of a surface form: NFKC (full/half width folded), no whitespace or quotes, lowercase."""
+    s = unicodedata.normalize("NFKC", name or "")
+    return "".join(ch for ch in s if not ch.isspace() and ch not in _DROP).lower()
+
+
+def entity_key(type: str, name: str) -> str:
+    """``<Type>:<normalised name>``, e.g. ``Project:凌智产业园``."""
+    return f"{type}:{normalize(name)}"
+
+
+def _cn_to_int(text: str) -> int:
+    if not any(ch in _CN_UNITS for ch in text):  # digit by digit, as in 二〇二三
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        else:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+    return total + current
+
+
+def _number_value(token: str) -> str:
+    token = token.removeprefix("第")
+    if token[0].isdigit():
+        return str(float(token)) if "." in token else str(int(token))
+    return str(_cn_to_int(token))
+
+
+def number_tokens(name: str) -> tuple[str, ...]:
+    """The identifying numbers of a name in order, Chinese numerals read as values (第三批 -> ("3",))."""
+    return tuple(_number_value(m.group()) for m in _NUMBER_RE.finditer(normalize(name)))
+
+
+def numbers_conflict(a: str, b: str) -> bool:
+    """True when two names are told apart by a year, a batch ordinal or another number.
+
+    ``2022年度X`` / ``2023年度X`` and ``第三批重点“小巨人”`` / ``第四批…`` are different
+    things even when an extractor's alias sets make them meet.  A name without
+    any number does not conflict with a numbered one (``专项债`` may be an alias
+    of ``2023年专项债``); two numbered names conflict when their numbers differ,
+    whatever else differs, and names equal but for their numerals
+    (``十三五规划`` / ``十四五规划``) conflict too.
+    """
+    na, nb = normalize(a), normalize(b)
+    if na == nb:
+        return False
+    ta, tb = number_tokens(na), number_tokens(nb)
+    if ta and tb and ta != tb:
+        return True
+    # Same text apart from the numerals themselves, and the numerals say something else.
+    if _ANY_NUMERAL_RE.sub("#", na) != _ANY_NUMERAL_RE.sub("#", nb):
+        return False
+    return _numerals(na) != _numerals(nb)
+
+
+def _numerals(normalized: str) -> list[str]:
+    """Every numeral run with Chinese digits written as Arabic ones (三 -> 3; 十 stays), to compare runs."""
+    return [
+        str(int(m.group()))
+        if m.group().isdigit()
+        else "".join(str(_CN_DIGITS.get(ch, ch)) for ch in m.group())
+        for m in _ANY_NUMERAL_RE.finditer(normalized)
+    ]
+
+
+def fact_id(doc_id: str, predicate: str, subject_key: str, object_key: str, span: tuple[int, int]) -> str:
+    """A stable 16-hex id: the same statement at the same place of the same document is the same fact."""
+    raw = "\x1f".join((doc_id, predicate, subject_key, object_key, f"{span[0]}:{span[1]}"))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
