@@ -12,19 +12,20 @@ import sys
 
 import typer
 
-from . import cli_db, cli_extract, cli_query, cli_store, cli_viz
+from . import cli_build, cli_db, cli_extract, cli_query, cli_serve, cli_store, cli_viz
 from .cli_common import fail
 
 app = typer.Typer(
     name="kg",
-    help="policy-kg: a knowledge graph of projects, companies, policies and funding from government work reports.",
+    help="policy-kg: a knowledge graph of projects, companies, policies and funding "
+    "from government work reports.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
-for module in (cli_extract, cli_store, cli_query, cli_db, cli_viz):
+for module in (cli_extract, cli_build, cli_store, cli_query, cli_serve, cli_db, cli_viz):
     module.register(app)
 
 

@@ -1,0 +1,78 @@
+"""Stored reports: list, read, upload and remove."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Path, UploadFile
+
+from graph.queries import document_detail, remove, upload
+from graph.store import GraphStore
+
+from ..auth import require_token
+from ..deps import get_store
+from ..schemas import DocumentDetailOut, DocumentOut, ErrorOut, IngestOut, ListOf, RemoveOut
+from .params import Limit, Offset
+
+router = APIRouter(prefix="/api/documents", tags=["报告 Documents"])
+
+DocId = Annotated[str, Path(description="报告编号 Document id, e.g. 001_4853349fa1cdb6f5")]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "未找到 No such document"}
+}
+AUTH: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "需要令牌 Bearer token required (KG_API_TOKEN)"}
+}
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@router.get("", response_model=ListOf[DocumentOut], summary="报告列表 Stored reports")
+def list_documents(
+    store: Annotated[GraphStore, Depends(get_store)], limit: Limit = 100, offset: Offset = 0
+) -> ListOf[DocumentOut]:
+    page = store.documents(limit=limit, offset=offset)
+    return ListOf[DocumentOut](items=[DocumentOut.build(d) for d in page.items], total=page.total)
+
+
+@router.get(
+    "/{doc_id:path}", response_model=DocumentDetailOut, responses=NOT_FOUND, summary="报告详情 One report"
+)
+def get_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId) -> DocumentDetailOut:
+    """Metadata of the report and every fact read from it."""
+    return DocumentDetailOut.from_detail(document_detail(store, doc_id))
+
+
+@router.post(
+    "",
+    response_model=IngestOut,
+    status_code=201,
+    responses={
+        400: {"model": ErrorOut, "description": "坏文件 Empty, binary or unreadable file; nothing stored"},
+        413: {"model": ErrorOut, "description": "太大 File larger than 20 MB"},
+        **AUTH,
+    },
+    dependencies=[Depends(require_token)],
+    summary="上传报告 Upload a report",
+)
+def upload_document(
+    store: Annotated[GraphStore, Depends(get_store)],
+    file: Annotated[UploadFile, File(description="报告文本 A report as a text file (UTF-8 or GB18030)")],
+) -> IngestOut:
+    """Extract the report and store it in one step; returns what was added."""
+    data = file.file.read(MAX_UPLOAD + 1)
+    name = file.filename or "upload.txt"
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(413, f"{name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+    return IngestOut.build(upload(store, name, data))
+
+
+@router.delete(
+    "/{doc_id:path}",
+    response_model=RemoveOut,
+    responses={**NOT_FOUND, **AUTH},
+    dependencies=[Depends(require_token)],
+    summary="删除报告 Remove a report",
+)
+def delete_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId) -> RemoveOut:
+    """Removes the report's facts and every entity no other report supports."""
+    return RemoveOut.build(remove(store, doc_id))

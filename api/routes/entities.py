@@ -1,0 +1,67 @@
+"""Entity search, one entity in full, and the subgraph around it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from extract.model import EntityType, Predicate
+from graph.queries import entity_detail
+from graph.store import GraphStore
+
+from ..deps import get_store
+from ..schemas import TYPES_DOC, EntityDetailOut, EntityOut, ErrorOut, ListOf, SubgraphOut
+from .params import Limit, Offset
+
+router = APIRouter(prefix="/api/entities", tags=["实体 Entities"])
+
+Key = Annotated[str, Path(description="实体键 Stable entity key (URL-encoded), e.g. Project:凌智产业园")]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "未找到 No entity with this key"}
+}
+
+
+@router.get("", response_model=ListOf[EntityOut], summary="搜索实体 Search entities")
+def search(
+    store: Annotated[GraphStore, Depends(get_store)],
+    q: Annotated[
+        str,
+        Query(max_length=200, description="名称或别名的子串 Substring of a name or alias (全/半角 folded)"),
+    ] = "",
+    type: Annotated[EntityType | None, Query(description=f"类型 Entity type: {TYPES_DOC}")] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ListOf[EntityOut]:
+    """Entities whose name or alias contains `q`, best matches first."""
+    page = store.search_entities(q, type, limit=limit, offset=offset)
+    return ListOf[EntityOut](items=[EntityOut.from_hit(h) for h in page.items], total=page.total)
+
+
+@router.get(
+    "/{key:path}/neighbors",
+    response_model=SubgraphOut,
+    responses=NOT_FOUND,
+    summary="邻居子图 Subgraph around an entity",
+)
+def neighbors(
+    store: Annotated[GraphStore, Depends(get_store)],
+    key: Key,
+    depth: Annotated[int, Query(ge=1, le=3, description="跳数 Hops from the entity, 1 to 3")] = 1,
+    predicate: Annotated[
+        list[Predicate] | None, Query(description="只看这些关系 Only these predicates")
+    ] = None,
+    type: Annotated[
+        list[EntityType] | None, Query(description="只看这些类型 Only these entity types")
+    ] = None,
+    limit: Limit = 300,
+) -> SubgraphOut:
+    """Nodes within `depth` hops (nearest first, at most `limit`) and the facts joining them."""
+    sub = store.neighbors(key, depth=depth, predicates=predicate, types=type, limit=limit)
+    return SubgraphOut.build(sub)
+
+
+@router.get("/{key:path}", response_model=EntityDetailOut, responses=NOT_FOUND, summary="实体详情 One entity")
+def detail(store: Annotated[GraphStore, Depends(get_store)], key: Key) -> EntityDetailOut:
+    """Aliases, mentions per report and relations grouped by predicate."""
+    return EntityDetailOut.from_detail(entity_detail(store, key))

@@ -1,0 +1,51 @@
+"""Funding facts and their totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from graph.queries import FundingFilter, funding
+from graph.store import GraphStore
+
+from ..deps import get_store
+from ..schemas import FundingOut
+from .params import Limit, Offset
+
+router = APIRouter(prefix="/api", tags=["资金 Funding"])
+
+
+@router.get("/funding", response_model=FundingOut, summary="资金来源 Which projects got which funding")
+def funding_facts(
+    store: Annotated[GraphStore, Depends(get_store)],
+    instrument: Annotated[
+        str | None, Query(max_length=200, description="资金类型 Instrument, e.g. 专项债")
+    ] = None,
+    recipient: Annotated[
+        str | None, Query(max_length=200, description="获得方 Recipient name or key")
+    ] = None,
+    agency: Annotated[str | None, Query(max_length=200, description="机构 Agency, e.g. 经发局")] = None,
+    zone: Annotated[
+        str | None, Query(max_length=200, description="区域 Zone; includes what lies inside it")
+    ] = None,
+    start: Annotated[dt.date | None, Query(description="开始日期 Periods ending on/after this date")] = None,
+    end: Annotated[dt.date | None, Query(description="结束日期 Periods starting on/before this date")] = None,
+    min_amount: Annotated[
+        float | None, Query(ge=0, le=1e15, description="最低金额（元）Minimum known amount")
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> FundingOut:
+    """One row per FUNDED_BY fact; `totals` per instrument and currency count a restated fact once."""
+    flt = FundingFilter(
+        instrument=instrument or None,
+        recipient=recipient or None,
+        agency=agency or None,
+        zone=zone or None,
+        start=start.isoformat() if start else None,
+        end=end.isoformat() if end else None,
+        min_amount=min_amount,
+    )
+    return FundingOut.build(funding(store, flt, limit=limit, offset=offset))

@@ -1,0 +1,39 @@
+"""Shortest connections between two entities."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from graph.queries import resolve_entity
+from graph.store import GraphStore
+
+from ..deps import get_store
+from ..schemas import ErrorOut, ListOf, PathOut
+
+router = APIRouter(prefix="/api", tags=["路径 Paths"])
+
+Endpoint = Annotated[
+    str, Query(min_length=1, max_length=200, description="实体键或名称 Entity key or exact name")
+]
+
+
+@router.get(
+    "/paths",
+    response_model=ListOf[PathOut],
+    responses={404: {"model": ErrorOut, "description": "未找到 Unknown source or target"}},
+    summary="关联路径 How two entities connect",
+)
+def paths(
+    store: Annotated[GraphStore, Depends(get_store)],
+    source: Endpoint,
+    target: Endpoint,
+    max_hops: Annotated[int, Query(ge=1, le=6, description="最多跳数 Longest path considered, 1 to 6")] = 4,
+    limit: Annotated[int, Query(ge=1, le=100, description="最多路径数 At most this many paths")] = 10,
+) -> ListOf[PathOut]:
+    """Shortest paths between `source` and `target`, ignoring direction; empty when none within `max_hops`."""
+    a = resolve_entity(store, source).node
+    b = resolve_entity(store, target).node
+    found = store.paths(a.key, b.key, max_hops=max_hops, limit=limit)
+    return ListOf[PathOut](items=[PathOut.build(p) for p in found], total=len(found))

@@ -1,0 +1,26 @@
+"""Counts over the whole graph, and the liveness probe."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from graph.store import GraphStore
+
+from ..deps import get_store
+from ..schemas import HealthOut, StatsOut
+
+router = APIRouter(tags=["统计 Stats"])
+
+
+@router.get("/api/stats", response_model=StatsOut, summary="统计 Counts per type and predicate")
+def stats(store: Annotated[GraphStore, Depends(get_store)]) -> StatsOut:
+    return StatsOut.build(store.stats())
+
+
+@router.get("/healthz", response_model=HealthOut, summary="健康检查 Liveness and store reachability")
+def healthz(store: Annotated[GraphStore, Depends(get_store)]) -> HealthOut:
+    """Answers 200 once the store answers a cheap read; 503 (with the reason) when it cannot be reached."""
+    store.documents(limit=1)
+    return HealthOut(status="ok", store=store.location)

@@ -1,0 +1,402 @@
+"""Response schemas of the HTTP API, kept apart from the stored records so either can change alone.
+
+Each schema has a ``build`` classmethod from the library dataclass it shows;
+descriptions are bilingual because the people reading ``/docs`` read Chinese.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
+from graph.model import (
+    DocumentRecord,
+    EntityHit,
+    Fact,
+    GraphPath,
+    IngestResult,
+    Node,
+    RemoveResult,
+    Stats,
+    Subgraph,
+)
+from graph.queries import (
+    DocumentDetail,
+    EntityDetail,
+    FundingItem,
+    FundingReport,
+    FundingTotal,
+    PolicyLink,
+    RelationView,
+)
+
+T = TypeVar("T")
+
+TYPES_DOC = ", ".join(f"{zh} {en}" for en, zh in TYPE_LABELS_ZH.items())
+PREDICATES_DOC = ", ".join(f"{en} {zh}" for en, zh in PREDICATE_LABELS_ZH.items())
+
+
+class ListOf(BaseModel, Generic[T]):
+    """Every list answer: one page of ``items`` and the ``total`` number of matches."""
+
+    items: list[T]
+    total: int = Field(description="匹配总数 Number of matches before limit/offset")
+
+
+class AmountOut(BaseModel):
+    value: float | None = Field(description="金额（元）Whole units of the currency; null when masked (*亿元)")
+    text: str | None = Field(description="原文 Amount as written, e.g. 2.5亿元")
+    currency: str | None = Field(description="币种 Currency, e.g. CNY")
+    masked: bool = Field(description="是否打码 True when the published number is masked")
+    approx: bool = Field(False, description="约数 True for 约/近/超/余 amounts")
+
+
+class PeriodOut(BaseModel):
+    text: str | None = Field(description="原文 Period as written, e.g. 2023年上半年")
+    start: str | None = Field(description="开始日期 ISO start date")
+    end: str | None = Field(description="结束日期 ISO end date")
+
+
+class EntityRef(BaseModel):
+    """An entity named in another answer."""
+
+    key: str = Field(description="实体键 Stable entity key")
+    name: str = Field(description="名称 Canonical name")
+    type: str = Field(description=f"类型 Type: {TYPES_DOC}")
+    type_zh: str = Field(description="类型（中文）Type label in Chinese")
+
+    @classmethod
+    def build(cls, node: Node) -> EntityRef:
+        return cls(
+            key=node.key, name=node.name, type=node.type, type_zh=TYPE_LABELS_ZH.get(node.type, node.type)
+        )
+
+
+class EntityOut(EntityRef):
+    """实体 An entity in search results."""
+
+    aliases: list[str] = Field(description="别名 Other surface forms merged into this entity")
+    documents: int = Field(description="来源报告数 Number of reports that mention it")
+    degree: int = Field(description="关系数 Number of facts touching it")
+
+    @classmethod
+    def from_hit(cls, hit: EntityHit) -> EntityOut:
+        node = hit.node
+        return cls(
+            **EntityRef.build(node).model_dump(),
+            aliases=list(node.aliases),
+            documents=len(node.mentions),
+            degree=hit.degree,
+        )
+
+
+def _amount(fact: Fact) -> AmountOut | None:
+    if not fact.has_amount:
+        return None
+    return AmountOut(
+        value=fact.amount_value,
+        text=fact.amount_text,
+        currency=fact.amount_currency,
+        masked=fact.amount_masked,
+        approx=fact.amount_approx,
+    )
+
+
+def _period(fact: Fact) -> PeriodOut | None:
+    if not (fact.period_start or fact.period_end or fact.period_text):
+        return None
+    return PeriodOut(text=fact.period_text, start=fact.period_start, end=fact.period_end)
+
+
+class EdgeOut(BaseModel):
+    """事实 One extracted fact (edge) with its evidence sentence and source report."""
+
+    id: str
+    predicate: str = Field(description=f"关系 Predicate: {PREDICATES_DOC}")
+    predicate_zh: str = Field(description="关系（中文）Predicate label in Chinese")
+    source: str = Field(description="主体键 Subject entity key")
+    target: str = Field(description="客体键 Object entity key")
+    amount: AmountOut | None = Field(description="金额 Amount, when the fact has one")
+    period: PeriodOut | None = Field(description="时间 Period, when the fact has one")
+    agency: str | None = Field(description="机构 Agency that applied for, granted or reported it")
+    action: str | None = Field(description="行为 Action such as 入选, 申报, 获评")
+    evidence: str = Field(description="证据 The sentence the fact was read from")
+    document: str = Field(description="来源报告 Id of the source report")
+
+    @classmethod
+    def build(cls, fact: Fact) -> EdgeOut:
+        return cls(
+            id=fact.id,
+            predicate=fact.predicate,
+            predicate_zh=PREDICATE_LABELS_ZH.get(fact.predicate, fact.predicate),
+            source=fact.subject,
+            target=fact.object,
+            amount=_amount(fact),
+            period=_period(fact),
+            agency=fact.agency,
+            action=fact.action,
+            evidence=fact.evidence,
+            document=fact.document,
+        )
+
+
+class NodeOut(EntityRef):
+    aliases: list[str]
+    documents: list[str] = Field(description="来源报告 Ids of reports that mention it")
+
+    @classmethod
+    def from_node(cls, node: Node) -> NodeOut:
+        return cls(**EntityRef.build(node).model_dump(), aliases=list(node.aliases), documents=node.documents)
+
+
+class MentionsOut(BaseModel):
+    document: str = Field(description="报告 Report id")
+    count: int = Field(description="提及次数 Number of mentions")
+    spans: list[tuple[int, int]] = Field(description="位置 Character offsets in the report text")
+
+
+class RelationOut(BaseModel):
+    direction: str = Field(description="方向 'out' when this entity is the subject, 'in' when the object")
+    other: EntityRef = Field(description="另一端 The entity at the other end")
+    fact: EdgeOut
+
+    @classmethod
+    def build(cls, view: RelationView) -> RelationOut:
+        return cls(direction=view.direction, other=EntityRef.build(view.other), fact=EdgeOut.build(view.fact))
+
+
+class EntityDetailOut(NodeOut):
+    """实体详情 One entity with aliases, mentions per report and relations grouped by predicate."""
+
+    degree: int
+    mentions: list[MentionsOut]
+    relations: dict[str, list[RelationOut]] = Field(
+        description=f"按关系分组 Relations by predicate ({PREDICATES_DOC})"
+    )
+
+    @classmethod
+    def from_detail(cls, detail: EntityDetail) -> EntityDetailOut:
+        return cls(
+            **NodeOut.from_node(detail.node).model_dump(),
+            degree=detail.degree,
+            mentions=[
+                MentionsOut(document=m.document, count=len(m.spans), spans=m.spans) for m in detail.mentions
+            ],
+            relations={p: [RelationOut.build(v) for v in views] for p, views in detail.relations.items()},
+        )
+
+
+class SubgraphOut(BaseModel):
+    """子图 Nodes and edges around an entity, nearest first."""
+
+    center: str | None
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+    omitted: dict[str, int] = Field(description="省略 Nodes left out by the limit, per type")
+
+    @classmethod
+    def build(cls, sub: Subgraph) -> SubgraphOut:
+        return cls(
+            center=sub.center,
+            nodes=[NodeOut.from_node(n) for n in sub.nodes],
+            edges=[EdgeOut.build(e) for e in sub.edges],
+            omitted=dict(sub.omitted),
+        )
+
+
+class PathOut(BaseModel):
+    """路径 One shortest connection: nodes[i] and nodes[i+1] are joined by edges[i]."""
+
+    hops: int
+    nodes: list[EntityRef]
+    edges: list[EdgeOut]
+
+    @classmethod
+    def build(cls, path: GraphPath) -> PathOut:
+        return cls(
+            hops=len(path.edges),
+            nodes=[EntityRef.build(n) for n in path.nodes],
+            edges=[EdgeOut.build(e) for e in path.edges],
+        )
+
+
+class FundingItemOut(BaseModel):
+    """资金 One FUNDED_BY fact: who got which money, how much, when, from whom, and where it is written."""
+
+    fact_id: str
+    recipient: EntityRef = Field(description="获得方 Project, company or zone that got the money")
+    instrument: EntityRef = Field(description="资金类型 Funding instrument, e.g. 专项债")
+    amount: AmountOut | None
+    period: PeriodOut | None
+    agency: str | None = Field(description="机构 Agency involved")
+    evidence: str = Field(description="证据 Evidence sentence")
+    document: str = Field(description="来源报告 Source report id")
+    restates: str | None = Field(
+        description="重复 Id of an earlier fact stating the same funding (not counted again in totals)"
+    )
+
+    @classmethod
+    def build(cls, item: FundingItem) -> FundingItemOut:
+        f = item.fact
+        return cls(
+            fact_id=f.id,
+            recipient=EntityRef.build(item.recipient),
+            instrument=EntityRef.build(item.instrument),
+            amount=_amount(f),
+            period=_period(f),
+            agency=f.agency,
+            evidence=f.evidence,
+            document=f.document,
+            restates=item.restates,
+        )
+
+
+class FundingTotalOut(BaseModel):
+    """合计 Per instrument and currency: known amounts summed, facts and masked amounts counted."""
+
+    instrument: EntityRef
+    currency: str | None
+    amount: float = Field(description="已知金额合计 Sum of known amounts")
+    facts: int = Field(description="事实数 Facts counted (restatements once)")
+    masked: int = Field(description="打码金额数 Facts whose amount is masked")
+
+    @classmethod
+    def build(cls, t: FundingTotal) -> FundingTotalOut:
+        return cls(
+            instrument=EntityRef.build(t.instrument),
+            currency=t.currency,
+            amount=t.amount,
+            facts=t.facts,
+            masked=t.masked,
+        )
+
+
+class FundingOut(BaseModel):
+    items: list[FundingItemOut]
+    total: int = Field(description="匹配总数 Matching facts before limit/offset")
+    totals: list[FundingTotalOut]
+
+    @classmethod
+    def build(cls, report: FundingReport) -> FundingOut:
+        return cls(
+            items=[FundingItemOut.build(i) for i in report.items],
+            total=report.total,
+            totals=[FundingTotalOut.build(t) for t in report.totals],
+        )
+
+
+class PolicyLinkOut(BaseModel):
+    """企业—政策 A company (or project) linked to a policy, list or title."""
+
+    company: EntityRef = Field(description="企业 Company or project")
+    policy: EntityRef = Field(description="政策 Policy, list or title")
+    action: str | None = Field(description="行为 入选, 申报, 获评, 兑现 …")
+    period: PeriodOut | None
+    evidence: str
+    document: str
+
+    @classmethod
+    def build(cls, link: PolicyLink) -> PolicyLinkOut:
+        return cls(
+            company=EntityRef.build(link.company),
+            policy=EntityRef.build(link.policy),
+            action=link.fact.action,
+            period=_period(link.fact),
+            evidence=link.fact.evidence,
+            document=link.fact.document,
+        )
+
+
+class DocumentOut(BaseModel):
+    """报告 A stored report."""
+
+    id: str
+    path: str
+    title: str | None
+    issuer: str | None
+    date: str | None
+    period: PeriodOut | None
+    entities: int
+    facts: int
+
+    @classmethod
+    def build(cls, d: DocumentRecord) -> DocumentOut:
+        period = (
+            PeriodOut(text=d.period_text, start=d.period_start, end=d.period_end)
+            if d.period_start or d.period_end or d.period_text
+            else None
+        )
+        return cls(
+            id=d.id,
+            path=d.path,
+            title=d.title,
+            issuer=d.issuer,
+            date=d.date,
+            period=period,
+            entities=d.entity_count,
+            facts=d.fact_count,
+        )
+
+
+class DocumentDetailOut(DocumentOut):
+    edges: list[EdgeOut] = Field(description="事实 Facts read from this report")
+
+    @classmethod
+    def from_detail(cls, detail: DocumentDetail) -> DocumentDetailOut:
+        return cls(
+            **DocumentOut.build(detail.document).model_dump(),
+            edges=[EdgeOut.build(f) for f in detail.facts],
+        )
+
+
+class IngestOut(BaseModel):
+    """上传结果 What an upload added: 'added', 'unchanged' (same bytes stored) or 'replaced'."""
+
+    document: str
+    status: str
+    replaced: str | None
+    nodes_added: int
+    facts_added: int
+
+    @classmethod
+    def build(cls, r: IngestResult) -> IngestOut:
+        return cls(
+            document=r.document,
+            status=r.status,
+            replaced=r.replaced,
+            nodes_added=r.nodes_added,
+            facts_added=r.facts_added,
+        )
+
+
+class RemoveOut(BaseModel):
+    document: str
+    facts_removed: int
+    nodes_removed: int
+
+    @classmethod
+    def build(cls, r: RemoveResult) -> RemoveOut:
+        return cls(document=r.document, facts_removed=r.facts_removed, nodes_removed=r.nodes_removed)
+
+
+class StatsOut(BaseModel):
+    """统计 Counts of entities per type, relations per predicate and documents."""
+
+    entities: dict[str, int] = Field(description=f"实体数 Entities per type ({TYPES_DOC})")
+    relations: dict[str, int] = Field(description=f"关系数 Relations per predicate ({PREDICATES_DOC})")
+    documents: int = Field(description="报告数 Stored reports")
+
+    @classmethod
+    def build(cls, s: Stats) -> StatsOut:
+        return cls(entities=dict(s.entities), relations=dict(s.relations), documents=s.documents)
+
+
+class HealthOut(BaseModel):
+    status: str
+    store: str
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="错误 What went wrong, in one line")

@@ -1,0 +1,497 @@
+"""The analysts' questions as library functions over any :class:`GraphStore`.
+
+The API and the ``kg`` commands are thin layers over these: each function
+takes a store and typed arguments and returns dataclasses, so both front
+ends answer the same question the same way and the backends only have to
+implement the small ``GraphStore`` contract.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from extract.errors import LoadError
+from extract.model import Extraction
+
+from .errors import EntityNotFound, NotFound
+from .model import DocumentRecord, Fact, IngestResult, Node, RemoveResult, Span, Stats
+from .store import GraphStore
+
+# -- name matching ------------------------------------------------------------
+
+_DROP = str.maketrans("", "", " \t\u3000\"'“”‘’「」『』《》〈〉")
+
+
+def fold(text: str) -> str:
+    """Width-fold, case-fold and drop quotes/spaces so 专精特新“小巨人” finds 专精特新"小巨人"."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_DROP)
+
+
+def _node_matches(node: Node, needle: str) -> bool:
+    """True when ``needle`` (already folded) is the key or a substring of the name or an alias."""
+    if not needle:
+        return True
+    if fold(node.key) == needle:
+        return True
+    return any(needle in fold(n) for n in (node.name, *node.aliases))
+
+
+class _NodeCache:
+    """Per-call memo of ``store.entity`` so a query touching a node many times asks the store once."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._nodes: dict[str, Node] = {}
+
+    def get(self, key: str) -> Node:
+        node = self._nodes.get(key)
+        if node is None:
+            node = self._nodes[key] = self._store.entity(key)
+        return node
+
+
+# -- resolving what a person typed ---------------------------------------------
+
+
+@dataclass(slots=True)
+class Resolution:
+    """The entity a name or key stands for; ``alternatives`` are other entities with the same name."""
+
+    node: Node
+    alternatives: list[Node] = field(default_factory=list)
+
+
+def resolve_entity(store: GraphStore, name_or_key: str, type: str | None = None) -> Resolution:
+    """Turn a command-line argument into one entity: key, else exact name/alias, else a unique search hit.
+
+    Several entities may share a name (宁波高新区 the Zone and the Agency of the
+    same name); the best-connected one wins and the others are returned so the
+    caller can mention them instead of silently guessing.
+    """
+    text = name_or_key.strip()
+    if not text:
+        raise EntityNotFound(name_or_key)
+    try:
+        node = store.entity(text)
+    except NotFound:
+        pass
+    else:
+        if type is None or node.type == type:
+            return Resolution(node)
+    candidates = store.lookup(text, type)
+    if not candidates:
+        hits = store.search_entities(text, type, limit=2).items
+        if len(hits) == 1:
+            return Resolution(hits[0].node)
+        if not hits:
+            raise EntityNotFound(text)
+        # several substring hits: only accept the best when it is clearly the one (its name is the query)
+        candidates = [h.node for h in hits if fold(h.node.name) == fold(text)]
+        if not candidates:
+            raise AmbiguousName(text, [h.node for h in store.search_entities(text, type, limit=5).items])
+    ranked = sorted(candidates, key=lambda n: (-store.degree(n.key), n.key))
+    return Resolution(ranked[0], ranked[1:])
+
+
+class AmbiguousName(NotFound):
+    """A name that matches several entities only as a substring; the message lists some of them."""
+
+    def __init__(self, name: str, candidates: list[Node]) -> None:
+        listed = ", ".join(f"{n.name} ({n.key})" for n in candidates)
+        super().__init__(f"{name!r} is not an entity name; did you mean one of: {listed}")
+        self.name = name
+        self.candidates = candidates
+
+
+# -- funding -------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class FundingFilter:
+    """Which FUNDED_BY facts to report.  Text filters match a key exactly or a name/alias as a substring."""
+
+    instrument: str | None = None
+    recipient: str | None = None
+    agency: str | None = None
+    zone: str | None = None
+    #: ISO dates; a fact is kept when its period overlaps [start, end]
+    start: str | None = None
+    end: str | None = None
+    min_amount: float | None = None
+
+
+@dataclass(slots=True)
+class FundingItem:
+    """One FUNDED_BY fact with both ends resolved.
+
+    ``restates`` is the id of an earlier fact (in another report, usually)
+    stating the same funding; such rows are listed but not added to totals again.
+    """
+
+    fact: Fact
+    recipient: Node
+    instrument: Node
+    restates: str | None = None
+
+
+@dataclass(slots=True)
+class FundingTotal:
+    """Sum of known amounts per instrument and currency; masked amounts are counted, not guessed."""
+
+    instrument: Node
+    currency: str | None
+    amount: float
+    facts: int
+    masked: int
+
+
+@dataclass(slots=True)
+class FundingReport:
+    items: list[FundingItem]
+    totals: list[FundingTotal]
+    #: matching rows before ``limit``/``offset``
+    total: int
+
+
+def _period_overlaps(fact: Fact, start: str | None, end: str | None) -> bool:
+    """Open-ended periods overlap everything on their open side; a fact with no period matches no range."""
+    if start is None and end is None:
+        return True
+    if fact.period_start is None and fact.period_end is None:
+        return False
+    f_start = fact.period_start or "0000-00-00"
+    f_end = fact.period_end or "9999-99-99"
+    return (end is None or f_start <= end) and (start is None or f_end >= start)
+
+
+def _dedupe_key(fact: Fact) -> tuple[object, ...]:
+    amount: object = fact.amount_value if fact.amount_value is not None else ("text", fact.amount_text)
+    return (fact.subject, fact.object, amount, fact.amount_currency, fact.period_start, fact.period_end)
+
+
+def _zone_members(store: GraphStore, zone_needle: str) -> set[str]:
+    """Keys of the matching zones and of everything located in them, directly or through sub-zones."""
+    zones = {
+        hit.node.key
+        for hit in store.search_entities(zone_needle, "Zone", limit=1000).items
+        if _node_matches(hit.node, fold(zone_needle))
+    }
+    with contextlib.suppress(NotFound):
+        zones.add(store.entity(zone_needle).key)
+    members = set(zones)
+    frontier = list(zones)
+    while frontier:
+        nxt: list[str] = []
+        for key in frontier:
+            for fact in store.facts(predicate="LOCATED_IN", object=key):
+                if fact.subject not in members:
+                    members.add(fact.subject)
+                    nxt.append(fact.subject)
+        frontier = nxt
+    return members
+
+
+def funding(
+    store: GraphStore, flt: FundingFilter | None = None, limit: int = 100, offset: int = 0
+) -> FundingReport:
+    """Every FUNDED_BY fact that passes the filter, and totals over all of them (not just the page).
+
+    Restatements (same recipient, instrument, amount and period, typically
+    the same project reported in two half-year summaries) are counted once.
+    """
+    flt = flt or FundingFilter()
+    nodes = _NodeCache(store)
+    members = _zone_members(store, flt.zone) if flt.zone else None
+    instrument = fold(flt.instrument) if flt.instrument else ""
+    recipient = fold(flt.recipient) if flt.recipient else ""
+    agency = fold(flt.agency) if flt.agency else ""
+
+    rows: list[FundingItem] = []
+    for fact in store.facts(predicate="FUNDED_BY"):
+        if members is not None and fact.subject not in members:
+            continue
+        if flt.min_amount is not None and (fact.amount_value is None or fact.amount_value < flt.min_amount):
+            continue
+        if agency and (fact.agency is None or agency not in fold(fact.agency)):
+            continue
+        if not _period_overlaps(fact, flt.start, flt.end):
+            continue
+        inst_node = nodes.get(fact.object)
+        if not _node_matches(inst_node, instrument):
+            continue
+        rec_node = nodes.get(fact.subject)
+        if not _node_matches(rec_node, recipient):
+            continue
+        rows.append(FundingItem(fact=fact, recipient=rec_node, instrument=inst_node))
+
+    # oldest first so the first report to state a funding is the one counted
+    rows.sort(key=lambda r: (r.fact.period_start or "9999", r.fact.document, r.fact.id))
+    seen: dict[tuple[object, ...], str] = {}
+    totals: dict[tuple[str, str | None], FundingTotal] = {}
+    for row in rows:
+        key = _dedupe_key(row.fact)
+        if key in seen:
+            row.restates = seen[key]
+            continue
+        seen[key] = row.fact.id
+        currency = row.fact.amount_currency if row.fact.has_amount else None
+        total = totals.get((row.instrument.key, currency))
+        if total is None:
+            total = totals[(row.instrument.key, currency)] = FundingTotal(row.instrument, currency, 0.0, 0, 0)
+        total.facts += 1
+        if row.fact.amount_value is not None:
+            total.amount += row.fact.amount_value
+        elif row.fact.amount_masked:
+            total.masked += 1
+    ordered_totals = sorted(totals.values(), key=lambda t: (-t.amount, t.instrument.name, t.currency or ""))
+    # the rows an analyst wants first: the largest known amounts, newest first among equals
+    rows.sort(
+        key=lambda r: (r.fact.amount_value is None, -(r.fact.amount_value or 0), r.recipient.name, r.fact.id)
+    )
+    return FundingReport(items=rows[offset : offset + limit], totals=ordered_totals, total=len(rows))
+
+
+# -- company / policy links ----------------------------------------------------
+
+LINK_SUBJECT_TYPES = ("Company", "Project")
+
+
+@dataclass(slots=True)
+class PolicyLink:
+    """A company (or project) taking part in a policy: 入选 a list, 申报 a programme, 获评 a title."""
+
+    company: Node
+    policy: Node
+    fact: Fact
+
+
+class WrongType(NotFound):
+    """An existing key used where another entity type is expected (a policy key at /companies/…)."""
+
+    def __init__(self, node: Node, expected: Iterable[str]) -> None:
+        wanted = " or ".join(expected)
+        super().__init__(f"{node.key!r} is a {node.type}, not a {wanted}")
+        self.node = node
+
+
+def _links(store: GraphStore, facts: list[Fact]) -> list[PolicyLink]:
+    nodes = _NodeCache(store)
+    links = [
+        PolicyLink(nodes.get(f.subject), nodes.get(f.object), f)
+        for f in facts
+        if nodes.get(f.object).type == "Policy"
+    ]
+    links.sort(
+        key=lambda link: (link.fact.period_start or "", link.policy.name, link.company.name), reverse=True
+    )
+    return links
+
+
+def company_policies(store: GraphStore, key: str) -> list[PolicyLink]:
+    """The policies, lists and titles a company (or project) is linked to, newest first."""
+    node = store.entity(key)
+    if node.type not in LINK_SUBJECT_TYPES:
+        raise WrongType(node, LINK_SUBJECT_TYPES)
+    return _links(store, store.facts(predicate="PARTICIPATES_IN", subject=node.key))
+
+
+def policy_companies(store: GraphStore, key: str) -> list[PolicyLink]:
+    """The companies and projects linked to a policy, newest first."""
+    node = store.entity(key)
+    if node.type != "Policy":
+        raise WrongType(node, ["Policy"])
+    return _links(store, store.facts(predicate="PARTICIPATES_IN", object=node.key))
+
+
+# -- one entity in full --------------------------------------------------------
+
+
+@dataclass(slots=True)
+class DocumentMentions:
+    document: str
+    spans: list[Span]
+
+
+@dataclass(slots=True)
+class RelationView:
+    """A fact seen from one of its ends: ``other`` is the entity at the far end."""
+
+    fact: Fact
+    direction: Literal["out", "in"]
+    other: Node
+
+
+@dataclass(slots=True)
+class EntityDetail:
+    node: Node
+    degree: int
+    mentions: list[DocumentMentions]
+    #: predicate -> facts touching the node, in a stable order
+    relations: dict[str, list[RelationView]]
+
+
+def entity_detail(store: GraphStore, key: str) -> EntityDetail:
+    """An entity with its mentions per document and its relations grouped by predicate."""
+    node = store.entity(key)
+    nodes = _NodeCache(store)
+    grouped: dict[str, list[RelationView]] = {}
+    for fact in store.entity_facts(node.key):
+        if fact.subject == node.key:
+            view = RelationView(fact, "out", nodes.get(fact.object))
+        else:
+            view = RelationView(fact, "in", nodes.get(fact.subject))
+        grouped.setdefault(fact.predicate, []).append(view)
+    for views in grouped.values():
+        views.sort(key=lambda v: (v.direction, v.other.name, v.fact.document, v.fact.id))
+    mentions = [DocumentMentions(doc, list(spans)) for doc, spans in sorted(node.mentions.items())]
+    return EntityDetail(node, store.degree(node.key), mentions, dict(sorted(grouped.items())))
+
+
+@dataclass(slots=True)
+class DocumentDetail:
+    document: DocumentRecord
+    facts: list[Fact]
+
+
+def document_detail(store: GraphStore, doc_id: str) -> DocumentDetail:
+    record = store.document(doc_id)
+    return DocumentDetail(record, store.document_facts(record.id))
+
+
+# -- building, removing, uploading ---------------------------------------------
+
+
+@dataclass(slots=True)
+class BuildFailure:
+    path: str
+    message: str
+
+
+@dataclass(slots=True)
+class BuildProgress:
+    """Reported after each file, so a front end can draw a bar without knowing about extraction."""
+
+    done: int
+    total: int
+    path: str
+    result: IngestResult | None = None
+    failure: BuildFailure | None = None
+
+
+@dataclass(slots=True)
+class BuildSummary:
+    results: list[IngestResult]
+    failures: list[BuildFailure]
+    #: counts over the whole store once the build is done
+    stats: Stats
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def added(self) -> int:
+        return self.count("added")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def replaced(self) -> int:
+        return self.count("replaced")
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+REPORT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+
+
+def report_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files a build reads: files as given, report-like files found under folders, in a stable order."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES))
+        else:
+            out.append(p)  # a missing or unreadable file is reported by extraction, per file
+    return out
+
+
+def build(
+    store: GraphStore,
+    paths: Iterable[str | Path],
+    progress: Callable[[BuildProgress], None] | None = None,
+) -> BuildSummary:
+    """Extract every report under ``paths`` and store it; one bad file never stops the others.
+
+    Each document is ingested on its own (all-or-nothing per document), so a
+    failure half way leaves every earlier document stored and nothing partial.
+    """
+    from extract.pipeline import extract_paths
+
+    files = report_files(paths)
+    results: list[IngestResult] = []
+    failures: list[BuildFailure] = []
+    for done, (path, outcome) in enumerate(zip(files, _extract_each(extract_paths, files), strict=True), 1):
+        step = BuildProgress(done=done, total=len(files), path=str(path))
+        if isinstance(outcome, LoadError):
+            step.failure = BuildFailure(str(path), str(outcome))
+            failures.append(step.failure)
+        else:
+            step.result = store.ingest(outcome)
+            results.append(step.result)
+        if progress is not None:
+            progress(step)
+    return BuildSummary(results=results, failures=failures, stats=store.stats())
+
+
+def _extract_each(
+    extract_paths: Callable[[list[str]], Iterable[Extraction | LoadError]], files: list[Path]
+) -> Iterator[Extraction | LoadError]:
+    """One outcome per file, in order: extract file by file so outcomes line up with the progress bar."""
+    for f in files:
+        yield from extract_paths([str(f)])
+
+
+def remove(store: GraphStore, doc_or_path: str) -> RemoveResult:
+    """Remove a document given by id or by the path of the file it came from."""
+    record = store.find_document(doc_or_path)
+    return store.remove_document(record.id)
+
+
+def decode_upload(filename: str, data: bytes) -> str:
+    """An uploaded report as text; empty, binary or undecodable input raises LoadError (nothing stored)."""
+    if not data.strip():
+        raise LoadError(filename, "empty file")
+    if b"\x00" in data[:8192]:
+        raise LoadError(filename, "binary file, not a text report")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        raise LoadError(filename, "not text in UTF-8 or GB18030")
+    controls = sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f")
+    if controls > 0.01 * min(len(text), 8192):
+        raise LoadError(filename, "binary file, not a text report")
+    return text
+
+
+def upload(store: GraphStore, filename: str, data: bytes) -> IngestResult:
+    """Extract an uploaded report and store it in one step."""
+    from extract.pipeline import extract_text
+
+    name = Path(filename).name or "upload.txt"
+    text = decode_upload(name, data)
+    extraction = extract_text(text, name)
+    return store.ingest(extraction)
