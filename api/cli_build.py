@@ -11,7 +11,7 @@ from rich.table import Table
 
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
 from graph.errors import NotFound
-from graph.queries import BuildProgress, BuildSummary, build, remove, report_files
+from graph.queries import BuildProgress, BuildSummary, build, remove
 from graph.store import GraphStore, is_bolt_uri, store_spec
 
 from .cli_common import StoreOption, fail
@@ -61,8 +61,6 @@ def build_cmd(
     """
     from viz import write_network
 
-    if not report_files(paths):
-        fail("no report files found in " + ", ".join(str(p) for p in paths), status=1)
     spec = store_spec(store)
     with opened(spec) as s:
         with Progress(
@@ -81,6 +79,8 @@ def build_cmd(
                     bar.console.print(f"kg: {p.failure.message}", markup=False, highlight=False)
 
             summary = build(s, paths, progress=step)
+        if not summary.results and not summary.failures:
+            fail("no report files (.txt, .md, .html) found in " + ", ".join(str(p) for p in paths), status=1)
         page = network_page_path(s, spec)
         write_network(s, page)
     for table in _summary_tables(summary):

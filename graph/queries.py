@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from extract.errors import LoadError
-from extract.model import Extraction
 
-from .errors import EntityNotFound, NotFound
+from .errors import EntityNotFound, InvalidExtraction, NotFound
 from .model import DocumentRecord, Fact, IngestResult, Node, RemoveResult, Span, Stats
 from .store import GraphStore
 
@@ -410,21 +409,6 @@ class BuildSummary:
         return len(self.failures)
 
 
-REPORT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
-
-
-def report_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The files a build reads: files as given, report-like files found under folders, in a stable order."""
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES))
-        else:
-            out.append(p)  # a missing or unreadable file is reported by extraction, per file
-    return out
-
-
 def build(
     store: GraphStore,
     paths: Iterable[str | Path],
@@ -435,30 +419,27 @@ def build(
     Each document is ingested on its own (all-or-nothing per document), so a
     failure half way leaves every earlier document stored and nothing partial.
     """
-    from extract.pipeline import extract_paths
+    from extract.pipeline import extract_file
+    from extract.walk import iter_inputs
 
-    files = report_files(paths)
+    inputs = list(iter_inputs(paths))
     results: list[IngestResult] = []
     failures: list[BuildFailure] = []
-    for done, (path, outcome) in enumerate(zip(files, _extract_each(extract_paths, files), strict=True), 1):
-        step = BuildProgress(done=done, total=len(files), path=str(path))
-        if isinstance(outcome, LoadError):
-            step.failure = BuildFailure(str(path), str(outcome))
-            failures.append(step.failure)
-        else:
-            step.result = store.ingest(outcome)
+    for done, item in enumerate(inputs, 1):
+        step = BuildProgress(
+            done=done, total=len(inputs), path=str(item.path if isinstance(item, LoadError) else item)
+        )
+        try:
+            if isinstance(item, LoadError):
+                raise item
+            step.result = store.ingest(extract_file(item))
             results.append(step.result)
+        except (LoadError, InvalidExtraction) as exc:
+            step.failure = BuildFailure(step.path, str(exc))
+            failures.append(step.failure)
         if progress is not None:
             progress(step)
     return BuildSummary(results=results, failures=failures, stats=store.stats())
-
-
-def _extract_each(
-    extract_paths: Callable[[list[str]], Iterable[Extraction | LoadError]], files: list[Path]
-) -> Iterator[Extraction | LoadError]:
-    """One outcome per file, in order: extract file by file so outcomes line up with the progress bar."""
-    for f in files:
-        yield from extract_paths([str(f)])
 
 
 def remove(store: GraphStore, doc_or_path: str) -> RemoveResult:
@@ -467,31 +448,11 @@ def remove(store: GraphStore, doc_or_path: str) -> RemoveResult:
     return store.remove_document(record.id)
 
 
-def decode_upload(filename: str, data: bytes) -> str:
-    """An uploaded report as text; empty, binary or undecodable input raises LoadError (nothing stored)."""
-    if not data.strip():
-        raise LoadError(filename, "empty file")
-    if b"\x00" in data[:8192]:
-        raise LoadError(filename, "binary file, not a text report")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        break
-    else:
-        raise LoadError(filename, "not text in UTF-8 or GB18030")
-    controls = sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f")
-    if controls > 0.01 * min(len(text), 8192):
-        raise LoadError(filename, "binary file, not a text report")
-    return text
-
-
 def upload(store: GraphStore, filename: str, data: bytes) -> IngestResult:
     """Extract an uploaded report and store it in one step."""
+    from extract.load import load_bytes
     from extract.pipeline import extract_text
 
     name = Path(filename).name or "upload.txt"
-    text = decode_upload(name, data)
-    extraction = extract_text(text, name)
-    return store.ingest(extraction)
+    loaded = load_bytes(data, name)  # refuses empty, binary and undecodable bytes before anything is stored
+    return store.ingest(extract_text(loaded.text, name))
