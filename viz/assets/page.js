@@ -1,0 +1,354 @@
+// policy-kg network page: draws the embedded graph with vis-network, builds tooltips as text
+// (never innerHTML: names and evidence come from report text), and handles focus and search.
+// Expects KG_CONFIG, KG_NODES, KG_EDGES and KG_OPTIONS defined by the page before this script.
+"use strict";
+
+// pyvis's globals, kept so tests and the console can reach the vis objects.
+var nodes;
+var edges;
+var network;
+var container;
+var data;
+var options;
+
+(function () {
+  var cfg = KG_CONFIG;
+
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function row(parent, label, value) {
+    if (value === undefined || value === null || value === "") return;
+    var r = el("div", "kg-tip-row");
+    r.appendChild(el("span", "kg-tip-label", label));
+    r.appendChild(el("span", "kg-tip-value", value));
+    parent.appendChild(r);
+  }
+
+  function typeLabel(t) {
+    return cfg.typeLabels[t] || t;
+  }
+
+  function predicateLabel(p) {
+    return cfg.predicateLabels[p] || p;
+  }
+
+  function nodeInfo(n) {
+    var box = el("div", "kg-tip");
+    box.appendChild(el("div", "kg-tip-title", n.name));
+    row(box, "类型 Type", typeLabel(n.kgType));
+    row(box, "别名 Aliases", (n.aliases || []).join("、"));
+    row(box, "报告 Reports", String(n.reports));
+    return box;
+  }
+
+  function periodText(e) {
+    if (!e.periodText && !e.periodStart && !e.periodEnd) return "";
+    var range = [e.periodStart || "", e.periodEnd || ""].join(" – ");
+    return e.periodText ? e.periodText + " (" + range + ")" : range;
+  }
+
+  function amountText(e) {
+    if (!e.amount) return "";
+    var notes = [];
+    if (e.masked) notes.push("金额打码 masked");
+    if (e.approx) notes.push("约 approx.");
+    return notes.length ? e.amount + " (" + notes.join(", ") + ")" : e.amount;
+  }
+
+  function edgeInfo(e) {
+    var box = el("div", "kg-tip");
+    box.appendChild(el("div", "kg-tip-title", predicateLabel(e.predicate)));
+    row(box, "主体 From", e.fromName);
+    row(box, "客体 To", e.toName);
+    row(box, "金额 Amount", amountText(e));
+    row(box, "时间 Period", periodText(e));
+    row(box, "动作 Action", e.action);
+    row(box, "机构 Agency", e.agency);
+    row(box, "证据 Evidence", e.evidence);
+    row(box, "来源 Source", e.report);
+    return box;
+  }
+
+  // vis-network shows an Element title as is; build one per item so no report text is parsed as HTML.
+  KG_NODES.forEach(function (n) {
+    n.title = nodeInfo(n);
+  });
+  KG_EDGES.forEach(function (e) {
+    e.title = edgeInfo(e);
+  });
+
+  container = document.getElementById("mynetwork");
+  nodes = new vis.DataSet(KG_NODES);
+  edges = new vis.DataSet(KG_EDGES);
+  data = { nodes: nodes, edges: edges };
+  options = KG_OPTIONS;
+  network = new vis.Network(container, data, options);
+
+  var status = document.getElementById("kg-status");
+  function setStatus(text) {
+    if (status) status.textContent = text;
+  }
+
+  if (KG_NODES.length && options.physics && options.physics.enabled !== false) {
+    setStatus("布局中… laying out");
+    network.once("stabilizationIterationsDone", function () {
+      // stop the simulation for good: a settled graph must not keep the CPU busy
+      network.setOptions({ physics: false });
+      document.body.setAttribute("data-stable", "1");
+      setStatus("");
+    });
+  } else {
+    document.body.setAttribute("data-stable", "1");
+  }
+
+  // ---- details panel (click) -------------------------------------------------------------
+  var details = document.getElementById("kg-details");
+  function showDetails(box, extra) {
+    if (!details) return;
+    while (details.firstChild) details.removeChild(details.firstChild);
+    details.appendChild(box);
+    if (extra) details.appendChild(extra);
+  }
+
+  network.on("click", function (params) {
+    if (params.nodes.length) {
+      var n = nodes.get(params.nodes[0]);
+      var action;
+      if (cfg.mode === "served") {
+        action = el("a", "kg-button", "以此为中心 Centre here");
+        action.href = cfg.vizPath + "?center=" + encodeURIComponent(n.id) + "&depth=" + currentDepth();
+      } else {
+        action = el("button", "kg-button", "以此为中心 Centre here");
+        action.type = "button";
+        action.addEventListener("click", function () {
+          applyFocus(n.id);
+        });
+      }
+      showDetails(nodeInfo(n), action);
+    } else if (params.edges.length) {
+      showDetails(edgeInfo(edges.get(params.edges[0])));
+    }
+  });
+
+  // ---- focus: centre, depth, type, predicate, period --------------------------------------
+  var form = document.getElementById("kg-focus");
+  var searchBox = document.getElementById("kg-search");
+  var message = document.getElementById("kg-message");
+
+  function setMessage(text) {
+    if (message) message.textContent = text || "";
+  }
+
+  function currentDepth() {
+    var d = form ? parseInt(form.elements["depth"].value, 10) : cfg.depth;
+    return d >= 1 && d <= 3 ? d : 2;
+  }
+
+  function checkedValues(name) {
+    var out = [];
+    if (!form) return out;
+    form.querySelectorAll('input[name="' + name + '"]').forEach(function (box) {
+      if (box.checked) out.push(box.value);
+    });
+    return out;
+  }
+
+  function fold(s) {
+    // full-width ASCII to half-width, lower case, no spaces or quotes: the store's own normalisation
+    return String(s || "")
+      .replace(/[\uff01-\uff5e]/g, function (c) {
+        return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+      })
+      .replace(/[\s"'“”‘’《》]/g, "")
+      .toLowerCase();
+  }
+
+  var degree = {};
+  KG_EDGES.forEach(function (e) {
+    degree[e.from] = (degree[e.from] || 0) + 1;
+    degree[e.to] = (degree[e.to] || 0) + 1;
+  });
+
+  // Exact name or alias first, then substring; the best connected wins a tie.
+  function findNode(query) {
+    var q = fold(query);
+    if (!q) return null;
+    var exact = null;
+    var partial = null;
+    KG_NODES.forEach(function (n) {
+      var names = [n.name].concat(n.aliases || []).map(fold);
+      var better = function (cur) {
+        return !cur || (degree[n.id] || 0) > (degree[cur.id] || 0);
+      };
+      if (n.id === query || names.indexOf(q) >= 0) {
+        if (better(exact)) exact = n;
+      } else if (names.some(function (x) { return x.indexOf(q) >= 0; })) {
+        if (better(partial)) partial = n;
+      }
+    });
+    return exact || partial;
+  }
+
+  function inPeriod(e, start, end) {
+    var s = e.periodStart || e.periodEnd;
+    var t = e.periodEnd || e.periodStart;
+    if (!s || !t) return true; // timeless facts stay
+    if (start && t < start) return false;
+    if (end && s > end) return false;
+    return true;
+  }
+
+  function normDate(v, last) {
+    v = (v || "").trim();
+    if (!v) return "";
+    if (/^\d{4}$/.test(v)) return last ? v + "-12-31" : v + "-01-01";
+    if (/^\d{4}-\d{2}$/.test(v)) return last ? v + "-31" : v + "-01";
+    return v;
+  }
+
+  var centerKey = cfg.center;
+
+  // Client-side focus over the embedded data (the standalone file has no server to ask).
+  function applyFocus(newCenter) {
+    if (newCenter !== undefined) centerKey = newCenter;
+    var depth = currentDepth();
+    var types = checkedValues("type");
+    var preds = checkedValues("predicate");
+    var start = normDate(form ? form.elements["start"].value : "", false);
+    var end = normDate(form ? form.elements["end"].value : "", true);
+    var typeOk = {};
+    types.forEach(function (t) { typeOk[t] = true; });
+    var predOk = {};
+    preds.forEach(function (p) { predOk[p] = true; });
+
+    var nodeOk = {};
+    KG_NODES.forEach(function (n) {
+      nodeOk[n.id] = n.id === centerKey || !types.length || typeOk[n.kgType] === true;
+    });
+    var edgeOk = {};
+    var adjacency = {};
+    KG_EDGES.forEach(function (e) {
+      var ok = nodeOk[e.from] && nodeOk[e.to] &&
+        (!preds.length || predOk[e.predicate] === true) && inPeriod(e, start, end);
+      edgeOk[e.id] = ok;
+      if (ok) {
+        (adjacency[e.from] = adjacency[e.from] || []).push(e.to);
+        (adjacency[e.to] = adjacency[e.to] || []).push(e.from);
+      }
+    });
+
+    var visible = {};
+    if (centerKey && nodes.get(centerKey)) {
+      var dist = {};
+      dist[centerKey] = 0;
+      var queue = [centerKey];
+      while (queue.length) {
+        var k = queue.shift();
+        visible[k] = true;
+        if (dist[k] >= depth) continue;
+        (adjacency[k] || []).forEach(function (o) {
+          if (dist[o] === undefined) {
+            dist[o] = dist[k] + 1;
+            queue.push(o);
+          }
+        });
+      }
+    } else {
+      KG_NODES.forEach(function (n) {
+        if (nodeOk[n.id]) visible[n.id] = true;
+      });
+    }
+
+    var nodeUpdates = KG_NODES.map(function (n) {
+      var isCenter = n.id === centerKey;
+      return {
+        id: n.id,
+        hidden: !visible[n.id],
+        size: isCenter ? cfg.centerSize : cfg.nodeSize,
+        borderWidth: isCenter ? 4 : 1,
+      };
+    });
+    nodes.update(nodeUpdates);
+    edges.update(KG_EDGES.map(function (e) {
+      return { id: e.id, hidden: !(edgeOk[e.id] && visible[e.from] && visible[e.to]) };
+    }));
+    var shown = Object.keys(visible);
+    document.body.setAttribute("data-visible-nodes", String(shown.length));
+    if (centerKey) {
+      var c = nodes.get(centerKey);
+      if (c && searchBox) searchBox.value = c.name;
+    }
+    network.fit({ nodes: shown, animation: false });
+    return shown.length;
+  }
+
+  function submitServed(query) {
+    // the server resolves names and aliases and applies every filter (and the node cap)
+    var params = new URLSearchParams(new FormData(form));
+    if (query !== undefined) params.set("center", query);
+    window.location.href = cfg.vizPath + "?" + params.toString();
+  }
+
+  if (form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var q = searchBox ? searchBox.value.trim() : "";
+      if (cfg.mode === "served") {
+        submitServed(q);
+        return;
+      }
+      if (!q) {
+        setMessage("");
+        applyFocus(null);
+        return;
+      }
+      var hit = findNode(q);
+      if (!hit) {
+        setMessage("未找到 Not found: " + q);
+        return;
+      }
+      setMessage("");
+      applyFocus(hit.id);
+    });
+  }
+
+  // ---- served page: suggestions from the API, for entities not on this page ---------------
+  var suggestions = document.getElementById("kg-suggestions");
+  if (cfg.mode === "served" && searchBox && suggestions) {
+    var timer = null;
+    searchBox.addEventListener("input", function () {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = searchBox.value.trim();
+        while (suggestions.firstChild) suggestions.removeChild(suggestions.firstChild);
+        if (!q) return;
+        fetch(cfg.apiBase + "/api/entities?q=" + encodeURIComponent(q) + "&limit=8")
+          .then(function (r) {
+            return r.ok ? r.json() : { items: [] };
+          })
+          .then(function (page) {
+            (page.items || []).forEach(function (hit) {
+              var n = hit.node || hit;
+              var opt = el("option");
+              opt.value = n.name;
+              opt.label = n.name + " · " + typeLabel(n.type);
+              suggestions.appendChild(opt);
+            });
+          })
+          .catch(function () {
+            setMessage("搜索失败 search failed");
+          });
+      }, 200);
+    });
+  }
+
+  window.kgApplyFocus = applyFocus;
+  window.kgFindNode = findNode;
+  if (cfg.mode !== "served") applyFocus(cfg.center);
+  else document.body.setAttribute("data-visible-nodes", String(KG_NODES.length));
+})();

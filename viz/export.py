@@ -1,0 +1,96 @@
+"""Build the page for a store and write it to one HTML file, atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.errors import DocumentNotFound
+from graph.model import DocumentRecord, Subgraph
+from graph.store import GraphStore
+
+from .focus import DEFAULT_DEPTH, DEFAULT_LIMIT, Focus, select_subgraph
+from .page import Mode, render_network
+
+
+@dataclass(slots=True)
+class PageSummary:
+    """What was written, for the CLI to report."""
+
+    path: Path
+    nodes: int
+    edges: int
+    center: str | None = None
+    omitted: dict[str, int] = field(default_factory=dict)
+
+
+def source_documents(store: GraphStore, subgraph: Subgraph) -> dict[str, DocumentRecord]:
+    """The reports the edges cite, so tooltips can name them by title."""
+    out: dict[str, DocumentRecord] = {}
+    for doc_id in {f.document for f in subgraph.edges}:
+        try:
+            out[doc_id] = store.document(doc_id)
+        except DocumentNotFound:
+            continue  # the tooltip then shows the bare id, which is still true
+    return out
+
+
+def build_page(
+    store: GraphStore, focus: Focus, *, mode: Mode = "file", **render_args: str
+) -> tuple[str, Subgraph]:
+    subgraph = select_subgraph(store, focus)
+    html = render_network(subgraph, source_documents(store, subgraph), focus=focus, mode=mode, **render_args)
+    return html, subgraph
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename, so a reader never sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_network(
+    store: GraphStore,
+    out_path: str | os.PathLike[str],
+    center: str | None = None,
+    depth: int = DEFAULT_DEPTH,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    types: Iterable[str] = (),
+    predicates: Iterable[str] = (),
+    start: str | None = None,
+    end: str | None = None,
+) -> PageSummary:
+    """Write the standalone page (works offline, from disk) around ``center``, else of the whole graph."""
+    focus = Focus(
+        center=center,
+        depth=depth,
+        limit=limit,
+        types=list(types),
+        predicates=list(predicates),
+        start=start,
+        end=end,
+    )
+    html, subgraph = build_page(store, focus, mode="file")
+    path = Path(out_path)
+    write_atomic(path, html)
+    return PageSummary(
+        path=path,
+        nodes=len(subgraph.nodes),
+        edges=len(subgraph.edges),
+        center=subgraph.center,
+        omitted=dict(subgraph.omitted),
+    )

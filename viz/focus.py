@@ -1,0 +1,195 @@
+"""Which part of the graph a page shows: the centre, depth, filters and the node cap.
+
+The store's ``neighbors()`` knows depth, predicates, types and the cap but
+not periods, so the period range is applied here and the cap re-applied
+after it (nearest nodes first), with the left-out nodes counted per type
+for the page's note.  Facts without a period (``LOCATED_IN`` mostly) are
+timeless and are kept by every period range; dropping them would cut the
+graph into pieces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from extract.model import ENTITY_TYPES, PREDICATES
+from graph.errors import NotFound
+from graph.model import Fact, Node, Subgraph
+from graph.store import GraphStore
+
+from .errors import UnknownCenter, VizError
+
+DEFAULT_LIMIT = 300
+#: beyond this a browser tab spends too long in layout to be usable; requests above it are refused
+MAX_LIMIT = 2000
+DEFAULT_DEPTH = 2
+MAX_DEPTH = 3
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+@dataclass(slots=True)
+class Focus:
+    """What the person asked to see; validated on construction so every caller gets the same errors."""
+
+    center: str | None = None
+    depth: int = DEFAULT_DEPTH
+    types: list[str] = field(default_factory=list)
+    predicates: list[str] = field(default_factory=list)
+    start: str | None = None
+    end: str | None = None
+    limit: int = DEFAULT_LIMIT
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.depth <= MAX_DEPTH:
+            raise VizError(f"depth must be between 1 and {MAX_DEPTH}, got {self.depth}")
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise VizError(f"limit must be between 1 and {MAX_LIMIT} nodes, got {self.limit}")
+        for t in self.types:
+            if t not in ENTITY_TYPES:
+                raise VizError(f"unknown entity type {t!r} (one of {', '.join(ENTITY_TYPES)})")
+        for p in self.predicates:
+            if p not in PREDICATES:
+                raise VizError(f"unknown predicate {p!r} (one of {', '.join(PREDICATES)})")
+        self.start = _normalise_date(self.start, "start", last=False)
+        self.end = _normalise_date(self.end, "end", last=True)
+        if self.start and self.end and self.start > self.end:
+            raise VizError(f"start {self.start} is after end {self.end}")
+        if self.center is not None:
+            self.center = self.center.strip() or None
+
+    @property
+    def has_period(self) -> bool:
+        return bool(self.start or self.end)
+
+
+def _normalise_date(value: str | None, what: str, *, last: bool) -> str | None:
+    """``2023`` / ``2023-06`` / ``2023-06-30`` to a comparable ISO string (an end padded to the last day)."""
+    if value is None or not value.strip():
+        return None
+    m = _DATE.match(value.strip())
+    if not m:
+        raise VizError(f"{what} must be a date like 2023, 2023-06 or 2023-06-30, got {value!r}")
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    if month is None:
+        return f"{year}-12-31" if last else f"{year}-01-01"
+    if day is None:
+        # "-31" compares after every real day of the month, which is all an end bound needs
+        return f"{year}-{month}-31" if last else f"{year}-{month}-01"
+    return f"{year}-{month}-{day}"
+
+
+def split_values(values: Iterable[str] | None) -> list[str]:
+    """Query values as given repeatedly (``type=A&type=B``) or comma-separated (``type=A,B``)."""
+    out: list[str] = []
+    for v in values or []:
+        out.extend(part.strip() for part in v.split(",") if part.strip())
+    return out
+
+
+def fact_in_period(fact: Fact, start: str | None, end: str | None) -> bool:
+    f_start = fact.period_start or fact.period_end
+    f_end = fact.period_end or fact.period_start
+    if f_start is None or f_end is None:
+        return True
+    if start and f_end < start:
+        return False
+    return not (end and f_start > end)
+
+
+def resolve_center(store: GraphStore, center: str) -> Node:
+    """A node by key, else by exact name or alias (the best connected if several share it)."""
+    try:
+        return store.entity(center)
+    except NotFound:
+        pass
+    found = store.lookup(center)
+    if found:
+        return max(found, key=lambda n: store.degree(n.key)) if len(found) > 1 else found[0]
+    hits = store.search_entities(center, limit=5).items
+    raise UnknownCenter(center, [h.node.name for h in hits])
+
+
+def select_subgraph(store: GraphStore, focus: Focus) -> Subgraph:
+    """The subgraph the page shows: around the centre when there is one, else the best connected nodes."""
+    if focus.center is None:
+        return _overview(store, focus)
+    node = resolve_center(store, focus.center)
+    fetch_limit = MAX_LIMIT if focus.has_period else focus.limit
+    sub = store.neighbors(
+        node.key,
+        depth=focus.depth,
+        predicates=focus.predicates or None,
+        types=focus.types or None,
+        limit=fetch_limit,
+    )
+    if not focus.has_period:
+        return replace(sub, center=node.key)
+    edges = [f for f in sub.edges if fact_in_period(f, focus.start, focus.end)]
+    return _cap_reachable(sub.nodes, edges, node.key, focus.depth, focus.limit, dict(sub.omitted))
+
+
+def _cap_reachable(
+    nodes: list[Node], edges: list[Fact], center: str, depth: int, limit: int, omitted: dict[str, int]
+) -> Subgraph:
+    """Keep the nodes still reachable from the centre within ``depth``, nearest first, at most ``limit``."""
+    by_key = {n.key: n for n in nodes}
+    adjacency: dict[str, list[str]] = {k: [] for k in by_key}
+    for f in edges:
+        if f.subject in by_key and f.object in by_key:
+            adjacency[f.subject].append(f.object)
+            adjacency[f.object].append(f.subject)
+    distance = {center: 0}
+    queue = deque([center])
+    while queue:
+        k = queue.popleft()
+        if distance[k] >= depth:
+            continue
+        for other in adjacency.get(k, []):
+            if other not in distance:
+                distance[other] = distance[k] + 1
+                queue.append(other)
+    order = {n.key: i for i, n in enumerate(nodes)}
+    reachable = sorted(distance, key=lambda k: (distance[k], order.get(k, 0)))
+    kept = set(reachable[:limit])
+    counts = Counter(by_key[k].type for k in reachable[limit:] if k in by_key)
+    for t, c in counts.items():
+        omitted[t] = omitted.get(t, 0) + c
+    return Subgraph(
+        nodes=[by_key[k] for k in reachable[:limit] if k in by_key],
+        edges=[f for f in edges if f.subject in kept and f.object in kept],
+        center=center,
+        omitted=omitted,
+    )
+
+
+def _overview(store: GraphStore, focus: Focus) -> Subgraph:
+    """No centre: the ``limit`` best connected nodes under the filters, and the facts among them."""
+    types = set(focus.types) if focus.types else None
+    preds = set(focus.predicates) if focus.predicates else None
+    nodes = {n.key: n for n in store.iter_nodes() if types is None or n.type in types}
+    edges = [
+        f
+        for f in store.iter_facts()
+        if (preds is None or f.predicate in preds)
+        and f.subject in nodes
+        and f.object in nodes
+        and fact_in_period(f, focus.start, focus.end)
+    ]
+    degree: Counter[str] = Counter()
+    for f in edges:
+        degree[f.subject] += 1
+        degree[f.object] += 1
+    ranked = sorted(nodes.values(), key=lambda n: (-degree[n.key], n.name))
+    kept = ranked[: focus.limit]
+    kept_keys = {n.key for n in kept}
+    omitted = dict(Counter(n.type for n in ranked[focus.limit :]))
+    return Subgraph(
+        nodes=kept,
+        edges=[f for f in edges if f.subject in kept_keys and f.object in kept_keys],
+        center=None,
+        omitted=omitted,
+    )
