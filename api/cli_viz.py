@@ -1,9 +1,78 @@
-"""Placeholder: commands are registered here by the module's owner."""
+"""``kg viz``: write the interactive network page to one HTML file that works offline."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from .cli_common import StoreOption, fail
+
+DEFAULT_OUT = Path("network.html")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``kg`` app."""
+
+    @app.command("viz")
+    def viz(
+        store: StoreOption = None,
+        center: Annotated[
+            str | None,
+            typer.Option(
+                "--center", "-c", help="Centre entity: key, name or alias. Default: the whole graph."
+            ),
+        ] = None,
+        depth: Annotated[
+            int, typer.Option("--depth", "-d", min=1, max=3, help="Hops from the centre (1-3).")
+        ] = 2,
+        out: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = DEFAULT_OUT,
+        limit: Annotated[
+            int,
+            typer.Option(
+                "--limit", min=1, max=2000, help="Node cap (at most 2000); the page says what it left out."
+            ),
+        ] = 300,
+        type_: Annotated[
+            list[str] | None, typer.Option("--type", "-t", help="Only these entity types (repeatable).")
+        ] = None,
+        predicate: Annotated[
+            list[str] | None, typer.Option("--predicate", "-p", help="Only these predicates (repeatable).")
+        ] = None,
+        start: Annotated[
+            str | None, typer.Option("--start", help="Period from: 2023, 2023-06 or 2023-06-30.")
+        ] = None,
+        end: Annotated[
+            str | None, typer.Option("--end", help="Period to: 2023, 2023-06 or 2023-06-30.")
+        ] = None,
+    ) -> None:
+        """Write the network page (vis-network inlined: opens from disk with no network access)."""
+        from graph.store import open_store
+        from viz import VizError, write_network
+        from viz.focus import split_values
+
+        if out.is_dir():
+            fail(f"{out}: is a folder; give the HTML file to write", status=1)
+        graph = open_store(store, readonly=True)
+        try:
+            summary = write_network(
+                graph,
+                out,
+                center=center,
+                depth=depth,
+                limit=limit,
+                types=split_values(type_),
+                predicates=split_values(predicate),
+                start=start,
+                end=end,
+            )
+        except VizError as exc:
+            fail(str(exc), status=1)
+        except OSError as exc:
+            fail(f"{out}: cannot write the page: {exc.strerror or exc}", status=1)
+        finally:
+            graph.close()
+        left = sum(summary.omitted.values())
+        note = f", {left} more not shown (cap {limit})" if left else ""
+        typer.echo(f"wrote {summary.path}: {summary.nodes} nodes, {summary.edges} edges{note}")
