@@ -14,6 +14,7 @@ from extract.errors import LoadError
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
 from graph.errors import CorruptStore, NotFound, StoreError, StoreLocked, StoreUnavailable
 from graph.store import GraphStore
+from viz.web import router as viz_router
 
 from .routes import documents, entities, funding, links, paths, stats
 
@@ -68,11 +69,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(store: GraphStore, api_token: str | None = None) -> FastAPI:
     """An app serving ``store``; writes need ``api_token`` (default ``KG_API_TOKEN``) when one is set."""
-    try:  # TODO(viz): import plainly once viz.web lands
-        from viz.web import router as viz_router
-    except ImportError:
-        viz_router = None
-
     app = FastAPI(
         title="policy-kg 政策知识图谱",
         description=DESCRIPTION,
@@ -83,6 +79,5 @@ def create_app(store: GraphStore, api_token: str | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (entities, paths, funding, links, documents, stats):
         app.include_router(module.router)
-    if viz_router is not None:
-        app.include_router(viz_router)
+    app.include_router(viz_router)
     return app

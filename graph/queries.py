@@ -450,9 +450,8 @@ def remove(store: GraphStore, doc_or_path: str) -> RemoveResult:
 
 def upload(store: GraphStore, filename: str, data: bytes) -> IngestResult:
     """Extract an uploaded report and store it in one step."""
-    from extract.load import load_bytes
-    from extract.pipeline import extract_text
+    from extract.pipeline import extract_bytes
 
     name = Path(filename).name or "upload.txt"
-    loaded = load_bytes(data, name)  # refuses empty, binary and undecodable bytes before anything is stored
-    return store.ingest(extract_text(loaded.text, name))
+    # extraction refuses empty, binary and undecodable bytes (LoadError) before anything is stored
+    return store.ingest(extract_bytes(data, name))
