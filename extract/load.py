@@ -131,9 +131,23 @@ def load_file(path: str | Path, max_bytes: int | None = None) -> LoadedText:
     Raises :class:`LoadError` for anything that is not a readable text report
     of a supported type.
     """
-    name = str(path)
-    suffix = Path(name).suffix.lower()
+    check_supported(path)
+    return load_bytes(read_bytes(path, max_bytes), str(path))
+
+
+def check_supported(path: str | Path) -> None:
+    """Refuse a file whose suffix is not a report type, before reading it."""
+    suffix = Path(path).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "(no suffix)"
-        raise LoadError(name, f"unsupported file type {shown} (expected .txt, .md, .html or .htm)")
-    return load_bytes(read_bytes(path, max_bytes), name)
+        raise LoadError(str(path), f"unsupported file type {shown} (expected .txt, .md, .html or .htm)")
+
+
+def load_text(text: str, name: str) -> LoadedText:
+    """Wrap text that is already decoded (an API upload sent as a string); HTML is still reduced to text."""
+    if Path(name).suffix.lower() in HTML_SUFFIXES:
+        return load_bytes(text.encode("utf-8"), name)
+    if not text.strip():
+        raise LoadError(name, "empty file" if not text else "empty file (only whitespace)")
+    media = "text/markdown" if Path(name).suffix.lower() == ".md" else "text/plain"
+    return LoadedText(path=name, text=text, encoding="utf-8", body=body_ranges(text), media_type=media)
