@@ -1,9 +1,138 @@
-"""Placeholder: commands are registered here by the module's owner."""
+"""``kg extract``: run the extractor over report files and print what it found."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from extract.errors import LoadError
+from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, TYPE_LABELS_ZH, Extraction
+from extract.pipeline import extract_file
+from extract.walk import iter_inputs
+
+#: Evidence sentences are cut to this many characters in the table.
+EVIDENCE_CHARS = 48
+
+
+def _failure(message: str) -> None:
+    """One line on stderr, written directly so that no console wraps it."""
+    sys.stderr.write(f"kg: {message}\n")
+    sys.stderr.flush()
+
+
+def _period(ex: Extraction) -> str:
+    p = ex.doc.period
+    if p is None:
+        return "—"
+    return f"{p.text} ({p.start}..{p.end})"
+
+
+def _render(console: Console, ex: Extraction) -> None:
+    doc = ex.doc
+    head = Text(f"{doc.id}", style="bold")
+    head.append(f"  {doc.title or '(无标题 no title)'}")
+    console.print(head)
+    facts = f"  发布 issuer: {doc.issuer or '—'}   日期 date: {doc.date or '—'}   期间 period: {_period(ex)}"
+    console.print(Text(facts))
+    names = {e.id: e.name for e in ex.entities}
+    ents = Table(title=f"实体 Entities ({len(ex.entities)})", title_justify="left")
+    ents.add_column("类型 Type")
+    ents.add_column("名称 Name")
+    ents.add_column("别名 Aliases")
+    ents.add_column("提及 Mentions", justify="right")
+    order = {t: i for i, t in enumerate(ENTITY_TYPES)}
+    for e in sorted(ex.entities, key=lambda e: (order.get(e.type, 99), e.name)):
+        ents.add_row(
+            Text(f"{TYPE_LABELS_ZH.get(e.type, e.type)} {e.type}"),
+            Text(e.name),
+            Text("、".join(e.aliases)),
+            str(len(e.mentions)),
+        )
+    console.print(ents)
+    rels = Table(title=f"关系 Relations ({len(ex.relations)})", title_justify="left")
+    columns = ("主体 Subject", "关系 Predicate", "客体 Object", "金额 Amount", "期间 Period", "证据 Evidence")
+    for col in columns:
+        rels.add_column(col)
+    for r in ex.relations:
+        amount = ""
+        if r.amount is not None:
+            amount = r.amount.text + (" (masked)" if r.amount.masked else "")
+        period = f"{r.period.start}..{r.period.end}" if r.period and r.period.start else ""
+        evidence = r.evidence if len(r.evidence) <= EVIDENCE_CHARS else r.evidence[: EVIDENCE_CHARS - 1] + "…"
+        rels.add_row(
+            Text(names.get(r.subject, r.subject)),
+            Text(f"{PREDICATE_LABELS_ZH.get(r.predicate, r.predicate)} {r.predicate}"),
+            Text(names.get(r.object, r.object)),
+            Text(amount),
+            Text(period),
+            Text(evidence),
+        )
+    console.print(rels)
+    console.print()
+
+
+def extract_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Report files or folders (.txt, .md, .html, .htm).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON Lines: one extraction per document (SCHEMA.md shape).")
+    ] = False,
+    max_size_mb: Annotated[
+        float | None,
+        typer.Option(
+            "--max-size-mb", min=0.001, help="Refuse files larger than this (default 20, or KG_MAX_FILE_MB)."
+        ),
+    ] = None,
+) -> None:
+    """Extract entities and relations from government work reports.
+
+    Folders are read recursively. Each file that cannot be read gets one line on stderr
+    (kg: PATH: PROBLEM); the others are still processed, and the exit status is 1.
+
+    Example: kg extract --json reports/
+    """
+    max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb is not None else None
+    console = Console(highlight=False, soft_wrap=False)
+    failed = 0
+    done = 0
+    for item in iter_inputs(paths):
+        if isinstance(item, LoadError):
+            failed += 1
+            _failure(str(item))
+            continue
+        try:
+            ex = extract_file(item, max_bytes)
+        except LoadError as exc:
+            failed += 1
+            _failure(str(exc))
+            continue
+        except Exception as exc:
+            # An extractor bug on one file must not hide the others' results; KG_DEBUG shows the traceback.
+            if os.environ.get("KG_DEBUG"):
+                raise
+            failed += 1
+            _failure(f"{item}: extraction failed ({type(exc).__name__}: {exc}); set KG_DEBUG=1 for details")
+            continue
+        done += 1
+        if as_json:
+            sys.stdout.write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            _render(console, ex)
+    if done == 0 and failed == 0:
+        _failure("no report files (.txt, .md, .html, .htm) found in " + ", ".join(str(p) for p in paths))
+        raise typer.Exit(1)
+    if failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``kg`` app."""
+    app.command("extract")(extract_cmd)
