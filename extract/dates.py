@@ -2,27 +2,25 @@
 
 These helpers serve the report's own header (its date, and the period its
 title or opening sentence says it covers: ``2023年上半年``, ``2022年1-5月``,
-``2022年工作总结``, ``2023年度``).  Periods inside sentences are the engine's
-business (``extract/periods.py``); both resolve a year-less expression
-(``上半年``) against the report's year.
+``2022年工作总结``, ``2023年度``).  Finding them is specific to a report's
+header; resolving them to dates is shared with the engine's sentence periods
+(``extract/periods.py``), so a year-less ``上半年`` means the same in both.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections import Counter
 from datetime import date
 
 from .model import Period
-
-_CN_DIGITS = dict(zip("一二三四五六七八九十", range(1, 11), strict=True)) | {"两": 2}
+from .periods import resolve_period
 
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-./])\s*(?P<m>\d{1,2})\s*(?:月|[-./])\s*(?P<d>\d{1,2})(?!\d)\s*日?"
 )
 
-_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_MONTH = r"(?:1[0-2]|0?[1-9])"
 
 
 def _year(group: str) -> str:
@@ -63,22 +61,6 @@ def parse_date(text: str) -> str | None:
     return None
 
 
-def _month_number(word: str) -> int:
-    if word.isdigit():
-        return int(word)
-    if word.startswith("十"):
-        return 10 + (_CN_DIGITS[word[1]] if len(word) > 1 else 0)
-    return _CN_DIGITS[word]
-
-
-def _month_end(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
-
-
-def _span(year: int, first_month: int, last_month: int) -> tuple[str, str]:
-    return f"{year:04d}-{first_month:02d}-01", _month_end(year, last_month)
-
-
 def find_period(text: str, year: int | None) -> Period | None:
     """The first report-period expression in ``text``, resolved with its own year or ``year``.
 
@@ -86,38 +68,20 @@ def find_period(text: str, year: int | None) -> Period | None:
     year and none is known, so callers can resolve it once the year is found.
     """
     for match in _PERIOD.finditer(text):
-        period = _resolve(match, year)
+        period = _resolve(match.group(0).strip(), year)
         if period is not None:
             return period
     return None
 
 
-def _resolve(match: re.Match[str], year: int | None) -> Period | None:
-    own = next((match[g] for g in ("y1", "y2", "y3", "y4", "y5", "y6") if match[g]), None)
-    y = int(own) if own else year
-    text = match.group(0).strip()
-    if y is None:
-        return Period(text, None, None)
-    if match["range"]:
-        first, last = _month_number(match["m1"]), _month_number(match["m2"])
-        if not 1 <= first <= last <= 12:
-            return None
-        start, end = _span(y, first, last)
-    elif match["half"]:
-        start, end = _span(y, 1, 6) if match["h"] == "上" else _span(y, 7, 12)
-    elif match["q3"]:
-        start, end = _span(y, 1, 9)
-    elif match["quarter"]:
-        q = int(match["q"]) if match["q"].isdigit() else _CN_DIGITS[match["q"]]
-        start, end = _span(y, 3 * q - 2, 3 * q)
-    elif match["fullyear"]:
-        start, end = _span(y, 1, 12)
-    else:
-        m = _month_number(match["m"])
-        if not 1 <= m <= 12:
-            return None
-        start, end = _span(y, m, m)
-    return Period(text, start, end)
+def _resolve(text: str, year: int | None) -> Period | None:
+    # Finding differs (only what a title or opening says the report covers); resolving is shared
+    # with the engine's sentence periods, so both agree on what 上半年 or 1-5月 means.
+    core = text.replace("全年", "").replace(" ", "")
+    found = resolve_period(core, year)
+    if found is None:
+        return None
+    return Period(text, found.start, found.end)
 
 
 def resolve_with_year(period: Period, year: int) -> Period:
