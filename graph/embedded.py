@@ -1,0 +1,401 @@
+"""The default store: the graph in memory (networkx), persisted in a folder as segments + a manifest.
+
+Why this shape: a report must be added in well under a second to a store of
+100,000 relations, a ``kill -9`` must never leave half a report, and a reader
+(the API) must keep answering while ``kg build`` writes.  Appending one new
+segment per write and switching one small manifest atomically gives all three
+without rewriting what is stored (see :mod:`graph.persist`).  Every process
+keeps its own copy of the graph in memory and follows the manifest: before a
+read it checks the manifest's inode/mtime and applies added or removed
+documents, whole, under a lock — so a reader never sees half a write.
+Writers are serialised by an ``flock``; each re-syncs with the manifest under
+the lock before it resolves entities, so two ``kg build`` runs merge as if run
+one after the other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from extract.model import Extraction
+
+from .errors import CorruptStore, StoreError
+from .ingest import PreparedDocument, document_id, prepare, resolve
+from .memgraph import MemGraph
+from .model import (
+    DocumentRecord,
+    EntityHit,
+    Fact,
+    GraphPath,
+    IngestResult,
+    Node,
+    Page,
+    RemoveResult,
+    Stats,
+    Subgraph,
+)
+from .persist import (
+    DocRecords,
+    Manifest,
+    SegmentEntry,
+    WriterLock,
+    as_store_error,
+    check_folder,
+    clean_orphans,
+    ensure_folder,
+    manifest_signature,
+    new_segment_name,
+    read_manifest,
+    read_segment,
+    write_atomic,
+    write_segment,
+)
+
+#: A batch of ``ingest_many`` is written when it reaches this many facts, documents or seconds.
+BATCH_FACTS = 50_000
+BATCH_DOCS = 1_000
+BATCH_SECONDS = 2.0
+#: A manifest written less than this long ago is re-read even if its stat looks unchanged
+#: (inode numbers are reused and mtimes are coarse on some filesystems).
+_FRESH_NS = 2_000_000_000
+
+
+class ReadOnlyStore(StoreError, PermissionError):
+    """A write was asked of a store opened read-only."""
+
+
+class EmbeddedStore:
+    """A :class:`graph.store.GraphStore` kept in a local folder (``./kg-data`` by default).
+
+    ``lock_timeout`` bounds how long a writer waits for another writer
+    (``None``: as long as it takes) before raising ``StoreLocked``;
+    ``notify`` is where the one "waiting for the store lock" line goes
+    (stderr by default).
+    """
+
+    def __init__(
+        self,
+        path: str | Path = "./kg-data",
+        readonly: bool = False,
+        *,
+        lock_timeout: float | None = None,
+        notify: TextIO | None = None,
+    ) -> None:
+        self.folder = Path(path)
+        self.location = str(path)
+        self.readonly = readonly
+        self._mutex = threading.RLock()
+        self._lock = WriterLock(self.folder, timeout=lock_timeout, notify=notify)
+        self._lock_depth = 0
+        self._mem = MemGraph()
+        self._manifest = Manifest(generation=0, segments=[])
+        self._signature: tuple[int, int, int] | None = None
+        self._closed = False
+        check_folder(self.folder)
+        self._sync(force=True)
+
+    # -- following the manifest ---------------------------------------------------
+
+    def _sync(self, force: bool = False) -> None:
+        """Bring the in-memory graph to the manifest on disk (cheap when nothing changed)."""
+        if self._lock_depth and not force:
+            return  # we are the writer: nobody else can have changed it
+        sig = manifest_signature(self.folder)
+        if not force and sig == self._signature and (sig is None or time.time_ns() - sig[1] > _FRESH_NS):
+            return
+        for attempt in range(5):
+            manifest = read_manifest(self.folder)
+            if manifest is None:
+                if self._mem.docs:
+                    raise CorruptStore(f"{self.folder}: the store manifest disappeared")
+                self._signature = sig
+                return
+            if manifest.generation == self._manifest.generation and self._signature is not None and not force:
+                self._signature = sig
+                return
+            try:
+                self._apply_manifest(manifest)
+            except FileNotFoundError:
+                # A writer dropped a segment after we read its manifest: read the new one.
+                if attempt == 4:
+                    raise CorruptStore(f"{self.folder}: a segment named by the manifest is missing") from None
+                sig = manifest_signature(self.folder)
+                continue
+            self._manifest = manifest
+            self._signature = sig
+            return
+
+    def _apply_manifest(self, manifest: Manifest) -> None:
+        live = list(manifest.live())
+        live_ids = {doc for _, doc in live}
+        # Load what is missing first, so a missing segment changes nothing in memory.
+        missing: dict[str, set[str]] = {}
+        for seg, doc in live:
+            if doc not in self._mem.docs:
+                missing.setdefault(seg, set()).add(doc)
+        loaded: dict[str, DocRecords] = {}
+        for seg, docs in missing.items():
+            got = read_segment(self.folder, seg, docs)
+            absent = docs - got.keys()
+            if absent:
+                raise CorruptStore(
+                    f"{self.folder / 'segments' / seg}: document {sorted(absent)[0]!r} named by the manifest "
+                    "is not in its segment"
+                )
+            loaded.update(got)
+        for doc in [d for d in self._mem.docs if d not in live_ids]:
+            self._mem.remove(doc)
+        for _, doc in live:
+            rec = loaded.get(doc)
+            if rec is not None:
+                self._mem.apply(rec)
+
+    def _read(self) -> MemGraph:
+        if self._closed:
+            raise StoreError(f"{self.location}: the store is closed")
+        self._sync()
+        return self._mem
+
+    # -- the writers' lock --------------------------------------------------------
+
+    def _begin_write(self) -> None:
+        if self.readonly:
+            raise ReadOnlyStore(f"{self.location}: the store was opened read-only")
+        if self._closed:
+            raise StoreError(f"{self.location}: the store is closed")
+        if self._lock_depth == 0:
+            check_folder(self.folder)
+            ensure_folder(self.folder)
+            self._lock.acquire()
+            try:
+                self._sync(force=True)
+                clean_orphans(self.folder, self._manifest)
+            except BaseException:
+                self._lock.release()
+                raise
+        self._lock_depth += 1
+
+    def _end_write(self) -> None:
+        self._lock_depth -= 1
+        if self._lock_depth == 0:
+            self._lock.release()
+
+    def _commit(self, records: list[DocRecords], removed: set[str]) -> None:
+        """Write one new segment (if any records) and switch the manifest: the single commit point."""
+        generation = self._manifest.generation + 1
+        segments = [
+            SegmentEntry(s.file, [d for d in s.docs if d not in removed]) for s in self._manifest.segments
+        ]
+        dropped = [s.file for s in segments if not s.docs]
+        segments = [s for s in segments if s.docs]
+        if records:
+            name = new_segment_name(generation)
+            write_segment(self.folder, name, records)
+            segments.append(SegmentEntry(name, [r.document.id for r in records]))
+        manifest = Manifest(generation=generation, segments=segments)
+        write_atomic(self.folder / "manifest.json", manifest.to_bytes())
+        self._manifest = manifest
+        self._signature = manifest_signature(self.folder)
+        for file in dropped:
+            with contextlib.suppress(OSError):  # else an orphan: the next writer removes it
+                (self.folder / "segments" / file).unlink()
+
+    def _recover(self) -> None:
+        """After a failed commit the memory may hold unwritten documents: rebuild it from disk."""
+        self._mem = MemGraph()
+        self._manifest = Manifest(generation=0, segments=[])
+        self._sync(force=True)
+
+    # -- writes -------------------------------------------------------------------
+
+    def ingest(self, extraction: Extraction) -> IngestResult:
+        return self.ingest_many([extraction])[0]
+
+    def ingest_many(self, extractions: Iterable[Extraction]) -> list[IngestResult]:
+        """Ingest documents in batches: one segment and one manifest switch per batch.
+
+        A crash loses at most the batch being written, whole documents only;
+        an invalid extraction raises before anything of the batch is written.
+        """
+        results: list[IngestResult] = []
+        with self._mutex:
+            self._begin_write()
+            try:
+                pending: list[DocRecords] = []
+                removed: set[str] = set()
+                facts = 0
+                started = time.monotonic()
+                try:
+                    for extraction in extractions:
+                        result = self._stage(extraction, pending, removed)
+                        results.append(result)
+                        facts += result.facts_added
+                        if pending and (
+                            facts >= BATCH_FACTS
+                            or len(pending) >= BATCH_DOCS
+                            or time.monotonic() - started >= BATCH_SECONDS
+                        ):
+                            self._commit(pending, removed)
+                            pending, removed, facts, started = [], set(), 0, time.monotonic()
+                    if pending or removed:
+                        self._commit(pending, removed)
+                except OSError as exc:
+                    self._recover()
+                    raise as_store_error(exc, self.folder) from None
+                except BaseException:
+                    self._recover()
+                    raise
+            finally:
+                self._end_write()
+        return results
+
+    def _stage(self, extraction: Extraction, pending: list[DocRecords], removed: set[str]) -> IngestResult:
+        """Resolve one document against the graph and apply it in memory; it is written with its batch."""
+        doc_id = document_id(extraction)
+        mem = self._mem
+        if doc_id in mem.docs:
+            return IngestResult(document=doc_id, status="unchanged")
+        prepared: PreparedDocument = prepare(extraction)
+        old = mem.path_docs.get(prepared.document.path)
+        if old is not None:
+            mem.remove(old)
+            staged = next((i for i, r in enumerate(pending) if r.document.id == old), None)
+            if staged is not None:
+                del pending[staged]
+            else:
+                removed.add(old)
+        resolved = resolve(prepared, mem.find_existing)
+        rec = DocRecords(resolved.document, resolved.nodes, resolved.facts)
+        created = mem.apply(rec)
+        pending.append(rec)
+        return IngestResult(
+            document=doc_id,
+            status="replaced" if old is not None else "added",
+            replaced=old,
+            nodes_added=created,
+            facts_added=len(rec.facts),
+        )
+
+    def remove_document(self, doc_id: str) -> RemoveResult:
+        with self._mutex:
+            self._begin_write()
+            try:
+                doc = (
+                    self._mem.find_document(doc_id)
+                    if doc_id not in self._mem.docs
+                    else self._mem.docs[doc_id]
+                )
+                try:
+                    self._commit([], {doc.id})
+                except OSError as exc:
+                    self._recover()
+                    raise as_store_error(exc, self.folder) from None
+                return self._mem.remove(doc.id)
+            finally:
+                self._end_write()
+
+    # -- reads --------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> DocumentRecord:
+        with self._mutex:
+            return self._read().document(doc_id)
+
+    def find_document(self, id_or_path: str) -> DocumentRecord:
+        with self._mutex:
+            return self._read().find_document(id_or_path)
+
+    def documents(self, limit: int = 100, offset: int = 0) -> Page[DocumentRecord]:
+        with self._mutex:
+            return self._read().documents(limit, offset)
+
+    def document_facts(self, doc_id: str) -> list[Fact]:
+        with self._mutex:
+            return self._read().document_facts(doc_id)
+
+    def entity(self, key: str) -> Node:
+        with self._mutex:
+            return self._read().entity(key)
+
+    def lookup(self, name: str, type: str | None = None) -> list[Node]:
+        with self._mutex:
+            return self._read().lookup(name, type)
+
+    def search_entities(
+        self, q: str = "", type: str | None = None, limit: int = 20, offset: int = 0
+    ) -> Page[EntityHit]:
+        with self._mutex:
+            return self._read().search(q, type, limit, offset)
+
+    def degree(self, key: str) -> int:
+        with self._mutex:
+            return self._read().degree(key)
+
+    def facts(
+        self,
+        predicate: str | None = None,
+        subject: str | None = None,
+        object: str | None = None,
+        document: str | None = None,
+    ) -> list[Fact]:
+        with self._mutex:
+            return self._read().facts_where(predicate, subject, object, document)
+
+    def entity_facts(self, key: str) -> list[Fact]:
+        with self._mutex:
+            return self._read().entity_facts(key)
+
+    def neighbors(
+        self,
+        key: str,
+        depth: int = 1,
+        predicates: Iterable[str] | None = None,
+        types: Iterable[str] | None = None,
+        limit: int = 300,
+    ) -> Subgraph:
+        with self._mutex:
+            return self._read().neighbors(key, depth, predicates, types, limit)
+
+    def paths(self, source: str, target: str, max_hops: int = 4, limit: int = 10) -> list[GraphPath]:
+        with self._mutex:
+            return self._read().paths(source, target, max_hops, limit)
+
+    def stats(self) -> Stats:
+        with self._mutex:
+            return self._read().stats()
+
+    def iter_nodes(self) -> Iterator[Node]:
+        with self._mutex:
+            return iter(list(self._read().iter_nodes()))
+
+    def iter_facts(self) -> Iterator[Fact]:
+        with self._mutex:
+            return iter(list(self._read().iter_facts()))
+
+    def iter_documents(self) -> Iterator[DocumentRecord]:
+        with self._mutex:
+            return iter(list(self._read().iter_documents()))
+
+    @property
+    def generation(self) -> int:
+        """The manifest generation this process has applied (for tests and diagnostics)."""
+        with self._mutex:
+            self._read()
+            return self._manifest.generation
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._lock_depth:
+                self._lock.release()
+                self._lock_depth = 0
+            self._closed = True
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

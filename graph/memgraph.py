@@ -1,0 +1,413 @@
+"""The embedded store's graph in memory: a networkx MultiDiGraph plus the indexes the API's reads need.
+
+It knows nothing about files or locks: it applies and removes whole resolved
+documents (:class:`graph.persist.DocRecords`) and answers queries.  Keeping
+per-document alias contributions lets removal recompute a node's aliases
+exactly, so the graph is a function of the documents applied, in order.
+Returned ``Node`` records are copies; returned ``Fact`` records are the
+stored ones and must be treated as read-only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+
+import networkx as nx
+
+from .errors import DocumentNotFound, EntityNotFound
+from .ingest import merge_aliases
+from .keys import normalize
+from .model import DocumentRecord, EntityHit, Fact, GraphPath, Node, Page, RemoveResult, Stats, Subgraph
+from .persist import DocRecords
+
+ENTITY_TYPES = ("Agency", "Zone", "Project", "Company", "Policy", "Funding")
+PREDICATES = ("FUNDED_BY", "INVESTS_IN", "PARTICIPATES_IN", "LOCATED_IN", "ISSUED_BY")
+
+
+def copy_node(n: Node) -> Node:
+    return Node(n.key, n.type, n.name, list(n.aliases), {d: list(s) for d, s in n.mentions.items()})
+
+
+class MemGraph:
+    """Nodes, facts and documents with their indexes; every mutation keeps all indexes in step."""
+
+    def __init__(self) -> None:
+        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.nodes: dict[str, Node] = {}
+        #: node key -> document id -> that document's alias contribution
+        self.contrib: dict[str, dict[str, list[str]]] = {}
+        #: node key -> its normalised forms (name and aliases)
+        self.node_forms: dict[str, set[str]] = {}
+        #: (type, normalised form) -> node keys
+        self.forms: dict[tuple[str, str], set[str]] = {}
+        #: character -> node keys whose forms contain it (substring search candidates)
+        self.chars: dict[str, set[str]] = {}
+        self.facts: dict[str, Fact] = {}
+        self.pred_facts: dict[str, dict[str, None]] = {p: {} for p in PREDICATES}
+        self.docs: dict[str, DocumentRecord] = {}
+        self.doc_facts: dict[str, list[str]] = {}
+        self.doc_nodes: dict[str, list[str]] = {}
+        self.path_docs: dict[str, str] = {}
+        self.type_counts: Counter[str] = Counter()
+
+    # -- mutation ---------------------------------------------------------------
+
+    def _index_forms(self, key: str, type: str, forms: set[str]) -> None:
+        old = self.node_forms.get(key, set())
+        for f in old - forms:
+            keys = self.forms.get((type, f))
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self.forms[(type, f)]
+        for f in forms - old:
+            self.forms.setdefault((type, f), set()).add(key)
+        old_chars = {c for f in old for c in f}
+        new_chars = {c for f in forms for c in f}
+        for c in old_chars - new_chars:
+            keys = self.chars.get(c)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self.chars[c]
+        for c in new_chars - old_chars:
+            self.chars.setdefault(c, set()).add(key)
+        if forms:
+            self.node_forms[key] = forms
+        else:
+            self.node_forms.pop(key, None)
+
+    def apply(self, rec: DocRecords) -> int:
+        """Add one resolved document; returns how many nodes it created."""
+        doc = rec.document
+        did = doc.id
+        created = 0
+        keys: list[str] = []
+        for n in rec.nodes:
+            node = self.nodes.get(n.key)
+            if node is None:
+                node = Node(n.key, n.type, n.name, [], {})
+                self.nodes[n.key] = node
+                self.contrib[n.key] = {}
+                self.g.add_node(n.key)
+                self.type_counts[n.type] += 1
+                created += 1
+            node.mentions[did] = list(n.mentions.get(did, ()))
+            self.contrib[n.key][did] = list(n.aliases)
+            forms = self.node_forms.get(n.key)
+            new_forms = {normalize(a) for a in n.aliases}
+            new_forms.add(normalize(node.name))
+            if forms is None or not new_forms <= forms:
+                node.aliases = merge_aliases(node.name, self.contrib[n.key].values())
+                self._index_forms(n.key, node.type, (forms or set()) | new_forms)
+            elif n.aliases:
+                # Same forms, maybe another spelling of one: keep the alias choice order-free.
+                node.aliases = merge_aliases(node.name, [node.aliases, n.aliases])
+            keys.append(n.key)
+        fids: list[str] = []
+        add_edge = self.g.add_edge
+        for f in rec.facts:
+            self.facts[f.id] = f
+            self.pred_facts[f.predicate][f.id] = None
+            add_edge(f.subject, f.object, key=f.id)
+            fids.append(f.id)
+        self.docs[did] = doc
+        self.doc_facts[did] = fids
+        self.doc_nodes[did] = keys
+        self.path_docs[doc.path] = did
+        return created
+
+    def remove(self, doc_id: str) -> RemoveResult:
+        """Take one document out: its facts, its mentions and alias contributions, nodes left unsupported."""
+        doc = self.docs.pop(doc_id, None)
+        if doc is None:
+            raise DocumentNotFound(doc_id)
+        if self.path_docs.get(doc.path) == doc_id:
+            del self.path_docs[doc.path]
+        fids = self.doc_facts.pop(doc_id, [])
+        for fid in fids:
+            f = self.facts.pop(fid)
+            del self.pred_facts[f.predicate][fid]
+            self.g.remove_edge(f.subject, f.object, key=fid)
+        removed_nodes = 0
+        for key in self.doc_nodes.pop(doc_id, []):
+            node = self.nodes.get(key)
+            if node is None or doc_id not in node.mentions:
+                continue
+            del node.mentions[doc_id]
+            contrib = self.contrib[key]
+            contrib.pop(doc_id, None)
+            if not node.mentions:
+                self._index_forms(key, node.type, set())
+                del self.nodes[key]
+                del self.contrib[key]
+                self.g.remove_node(key)
+                self.type_counts[node.type] -= 1
+                removed_nodes += 1
+            else:
+                node.aliases = merge_aliases(node.name, contrib.values())
+                forms = {normalize(node.name)} | {normalize(a) for a in node.aliases}
+                self._index_forms(key, node.type, forms)
+        return RemoveResult(document=doc_id, facts_removed=len(fids), nodes_removed=removed_nodes)
+
+    # -- ingest support -----------------------------------------------------------
+
+    def find_existing(self, type: str, forms: Sequence[str]) -> list[tuple[str, str]]:
+        """``resolve``'s callback: stored nodes of ``type`` carrying one of ``forms``."""
+        found: set[str] = set()
+        for f in forms:
+            found |= self.forms.get((type, f), set())
+        return [(k, self.nodes[k].name) for k in sorted(found)]
+
+    # -- documents ----------------------------------------------------------------
+
+    def document(self, doc_id: str) -> DocumentRecord:
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            raise DocumentNotFound(doc_id)
+        return doc
+
+    def find_document(self, id_or_path: str) -> DocumentRecord:
+        did = id_or_path if id_or_path in self.docs else self.path_docs.get(id_or_path)
+        if did is None:
+            wanted = {os.path.abspath(id_or_path), os.path.realpath(id_or_path)}
+            for path, d in self.path_docs.items():
+                if os.path.abspath(path) in wanted or os.path.realpath(path) in wanted:
+                    did = d
+                    break
+        if did is None:
+            raise DocumentNotFound(id_or_path)
+        return self.docs[did]
+
+    def documents(self, limit: int, offset: int) -> Page[DocumentRecord]:
+        docs = list(self.docs.values())
+        return Page(items=docs[offset : offset + limit], total=len(docs))
+
+    def document_facts(self, doc_id: str) -> list[Fact]:
+        if doc_id not in self.docs:
+            raise DocumentNotFound(doc_id)
+        return [self.facts[f] for f in self.doc_facts[doc_id]]
+
+    # -- entities -----------------------------------------------------------------
+
+    def _node(self, key: str) -> Node:
+        node = self.nodes.get(key)
+        if node is None:
+            raise EntityNotFound(key)
+        return node
+
+    def entity(self, key: str) -> Node:
+        return copy_node(self._node(key))
+
+    def degree(self, key: str) -> int:
+        self._node(key)
+        return int(self.g.degree(key))
+
+    def _rank(self, keys: Iterable[str]) -> list[str]:
+        deg = self.g.degree
+        return sorted(keys, key=lambda k: (-deg(k), k))
+
+    def lookup(self, name: str, type: str | None) -> list[Node]:
+        norm = normalize(name)
+        types = [type] if type else ENTITY_TYPES
+        found: set[str] = set()
+        for t in types:
+            found |= self.forms.get((t, norm), set())
+        return [copy_node(self.nodes[k]) for k in self._rank(found)]
+
+    def search(self, q: str, type: str | None, limit: int, offset: int) -> Page[EntityHit]:
+        norm = normalize(q)
+        if not norm:
+            keys = [k for k, n in self.nodes.items() if type is None or n.type == type]
+            scored = [(0.0, k) for k in keys]
+        else:
+            sets = sorted((self.chars.get(c, set()) for c in set(norm)), key=len)
+            candidates = set(sets[0]).intersection(*sets[1:]) if sets else set()
+            scored = []
+            for k in candidates:
+                if type is not None and self.nodes[k].type != type:
+                    continue
+                forms = self.node_forms[k]
+                if norm in forms:
+                    scored.append((3.0, k))
+                elif any(f.startswith(norm) for f in forms):
+                    scored.append((2.0, k))
+                elif any(norm in f for f in forms):
+                    scored.append((1.0, k))
+        deg = self.g.degree
+        ranked = sorted(
+            ((s, deg(k), k) for s, k in scored), key=lambda t: (-t[0], -t[1], self.nodes[t[2]].name, t[2])
+        )
+        page = ranked[offset : offset + limit]
+        return Page(
+            items=[EntityHit(node=copy_node(self.nodes[k]), degree=d, score=s) for s, d, k in page],
+            total=len(ranked),
+        )
+
+    # -- facts and traversal ------------------------------------------------------
+
+    def _edge_facts(self, key: str) -> list[str]:
+        out: list[str] = []
+        for edges in self.g._succ[key].values():
+            out.extend(edges)
+        for v, edges in self.g._pred[key].items():
+            if v != key:  # a self-loop is already listed among the successors
+                out.extend(edges)
+        return out
+
+    def facts_where(
+        self, predicate: str | None, subject: str | None, object: str | None, document: str | None
+    ) -> list[Fact]:
+        if document is not None:
+            ids: Iterable[str] = self.doc_facts.get(document, [])
+        elif subject is not None:
+            if subject not in self.nodes:
+                return []
+            ids = [fid for edges in self.g._succ[subject].values() for fid in edges]
+        elif object is not None:
+            if object not in self.nodes:
+                return []
+            ids = [fid for edges in self.g._pred[object].values() for fid in edges]
+        elif predicate is not None:
+            ids = self.pred_facts.get(predicate, {})
+        else:
+            ids = self.facts
+        out = []
+        for fid in ids:
+            f = self.facts[fid]
+            if (
+                (predicate is None or f.predicate == predicate)
+                and (subject is None or f.subject == subject)
+                and (object is None or f.object == object)
+                and (document is None or f.document == document)
+            ):
+                out.append(f)
+        return out
+
+    def entity_facts(self, key: str) -> list[Fact]:
+        self._node(key)
+        return [self.facts[fid] for fid in self._edge_facts(key)]
+
+    def neighbors(
+        self,
+        key: str,
+        depth: int,
+        predicates: Iterable[str] | None,
+        types: Iterable[str] | None,
+        limit: int,
+    ) -> Subgraph:
+        self._node(key)
+        preds = set(predicates) if predicates else None
+        wanted_types = set(types) if types else None
+        facts, nodes, deg = self.facts, self.nodes, self.g.degree
+        succ, pred = self.g._succ, self.g._pred
+        seen = {key}
+        order = [key]
+        frontier = [key]
+        for _ in range(max(depth, 0)):
+            level: list[str] = []
+            for u in frontier:
+                for adj in (succ[u], pred[u]):
+                    for v, edges in adj.items():
+                        if v in seen:
+                            continue
+                        if preds is not None and not any(facts[fid].predicate in preds for fid in edges):
+                            continue
+                        if wanted_types is not None and nodes[v].type not in wanted_types:
+                            continue
+                        seen.add(v)
+                        level.append(v)
+            if not level:
+                break
+            level.sort(key=lambda k: (-deg(k), k))
+            order.extend(level)
+            frontier = level
+        limit = max(limit, 1)
+        kept = order[:limit]
+        omitted = Counter(nodes[k].type for k in order[limit:])
+        kept_set = set(kept)
+        edges_out: list[Fact] = []
+        for u in kept:
+            for v, edges in succ[u].items():
+                if v in kept_set:
+                    for fid in edges:
+                        f = facts[fid]
+                        if preds is None or f.predicate in preds:
+                            edges_out.append(f)
+        return Subgraph(
+            nodes=[copy_node(nodes[k]) for k in kept], edges=edges_out, center=key, omitted=dict(omitted)
+        )
+
+    def paths(self, source: str, target: str, max_hops: int, limit: int) -> list[GraphPath]:
+        self._node(source)
+        self._node(target)
+        if source == target:
+            return [GraphPath(nodes=[copy_node(self.nodes[source])], edges=[])]
+        succ, pred = self.g._succ, self.g._pred
+        parents: dict[str, list[str]] = {source: []}
+        frontier = [source]
+        found = False
+        for _ in range(max(max_hops, 0)):
+            level: dict[str, list[str]] = {}
+            for u in frontier:
+                for adj in (succ[u], pred[u]):
+                    for v in adj:
+                        if v in parents:
+                            continue
+                        level.setdefault(v, []).append(u)
+            if not level:
+                break
+            for v, ps in level.items():
+                parents[v] = sorted(set(ps))
+            if target in level:
+                found = True
+                break
+            frontier = sorted(level)
+        if not found:
+            return []
+        routes: list[list[str]] = []
+
+        def walk(v: str, tail: list[str]) -> None:
+            if len(routes) >= limit:
+                return
+            if v == source:
+                routes.append([source, *reversed(tail)])
+                return
+            for p in parents[v]:
+                walk(p, [*tail, v])
+
+        walk(target, [])
+        return [
+            GraphPath(
+                nodes=[copy_node(self.nodes[k]) for k in r],
+                edges=[self._one_fact(a, b) for a, b in itertools.pairwise(r)],
+            )
+            for r in routes
+        ]
+
+    def _one_fact(self, a: str, b: str) -> Fact:
+        ids = list(self.g._succ[a].get(b, {})) + list(self.g._succ[b].get(a, {}))
+        return self.facts[min(ids)]
+
+    # -- whole graph --------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        return Stats(
+            entities={t: self.type_counts.get(t, 0) for t in ENTITY_TYPES},
+            relations={p: len(self.pred_facts[p]) for p in PREDICATES},
+            documents=len(self.docs),
+        )
+
+    def iter_nodes(self) -> Iterator[Node]:
+        for k in sorted(self.nodes):
+            yield copy_node(self.nodes[k])
+
+    def iter_facts(self) -> Iterator[Fact]:
+        for fid in sorted(self.facts):
+            yield self.facts[fid]
+
+    def iter_documents(self) -> Iterator[DocumentRecord]:
+        yield from sorted(self.docs.values(), key=lambda d: d.id)
