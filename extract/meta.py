@@ -36,7 +36,8 @@ _POSTED = re.compile(
 
 #: Words a work report's title is made of (a title names what kind of document it is).
 _TITLE_WORDS = re.compile(r"总结|工作思路|工作报告|情况报告|工作要点|工作计划|工作情况|述职")
-_FORUM_TAG = re.compile(r"^\s*(?:\[[^\]]{1,12}\]|【[^】]{1,12}】)\s*")
+#: What may precede a title on its line: markdown heading marks, a forum tag such as [计划总结].
+_FORUM_TAG = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\[[^\]]{1,12}\]|【[^】]{1,12}】)?\s*")
 _ENUMERATOR = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])"
 )
@@ -124,7 +125,7 @@ def _lines(text: str, ranges: list[Span]) -> list[str]:
 
 
 def _clean_title(line: str) -> str:
-    return _FORUM_TAG.sub("", line).strip()
+    return _FORUM_TAG.sub("", line, count=1).strip().strip("*").strip()
 
 
 def _is_title(line: str) -> bool:
