@@ -67,8 +67,6 @@ class _TextCollector(HTMLParser):
             self.pre_depth += 1
         if tag in BLOCKS:
             self.parts.append("\n")
-        elif tag in CELLS:
-            self.parts.append(" ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if not self.skip_stack and tag in BLOCKS:
