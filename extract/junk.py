@@ -45,6 +45,9 @@ _UI_WORDS = (
 )  # fmt: skip
 _UI = re.compile("|".join(re.escape(w) for w in sorted(_UI_WORDS, key=len, reverse=True)), re.IGNORECASE)
 
+#: Page furniture lines are short; a longer line is report prose even if it names 版权 or ©.
+_STRONG_MAX_LEN = 200
+_WHITESPACE = re.compile(r"\s")
 #: A short line is interface junk when UI words cover at least this share of its visible characters.
 _UI_SHARE = 0.3
 #: Longer lines are prose; UI words inside them are a coincidence.
@@ -68,9 +71,11 @@ def classify_line(line: str) -> tuple[LineKind, bool]:
     stripped = line.strip()
     if not stripped:
         return "blank", False
+    if len(stripped) > _STRONG_MAX_LEN:
+        return "content", False  # a paragraph of the report, whatever words it contains
     if _STRONG.search(stripped):
         return "junk", True
-    visible = len(re.sub(r"\s", "", stripped))
+    visible = len(_WHITESPACE.sub("", stripped))
     if visible <= _UI_MAX_LEN:
         covered = sum(len(m.group(0)) for m in _UI.finditer(stripped))
         if covered and covered / visible >= _UI_SHARE:
