@@ -9,7 +9,7 @@ import pytest
 
 from extract.load import load_file
 from extract.meta import read_meta
-from extract.model import LoadedText
+from extract.model import LoadedText, ReportMeta
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def test_titles_of_real_reports(eval_dir: Path) -> None:
     }
 
 
-def _meta(text: str):
+def _meta(text: str) -> ReportMeta:
     return read_meta(LoadedText(path="t.txt", text=text, encoding="utf-8", body=[(0, len(text))]))
 
 
@@ -97,7 +97,14 @@ def _meta(text: str):
     ],
     ids=["portal-fields", "forum-tag-full-issuer", "annual-signed", "markdown-annual", "opening", "no-year"],
 )
-def test_header_rules(text, title, issuer, date, period, year) -> None:  # type: ignore[no-untyped-def]
+def test_header_rules(
+    text: str,
+    title: str | None,
+    issuer: str | None,
+    date: str | None,
+    period: tuple[str, str] | None,
+    year: int | None,
+) -> None:
     meta = _meta(text)
     assert meta.title == title
     assert meta.issuer == issuer
