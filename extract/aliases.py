@@ -1,0 +1,310 @@
+"""Merging mentions into entities: one entity per thing, with its other names as aliases.
+
+Rules, all inside one document: identical normalised forms; forms a
+recognizer derived (year/batch prefixes, 项目 suffix, zone prefixes, 资金/券
+after an instrument word, direction words); short names that start exactly one
+project (凌智 → 凌智产业园); agency abbreviations (经发局 ⊂ 经济发展局, same
+first and last character); a zone written with and without its city
+(高新区 → 宁波高新区); the report's own agency (我局, 本局) and zone (我区).
+Lookups go through dictionaries and sorted prefix lists, never all pairs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from extract.lexicon import Lexicon
+from extract.mentions import Mention, strip_year_batch
+from extract.model import Entity, EntityType
+
+_QUOTES = "“”\"'‘’《》〈〉「」『』【】"
+_SELF_AGENCY = ("我局", "本局")
+_SELF_ZONE = ("我区", "本区")
+
+
+def norm(name: str) -> str:
+    """The comparison form of a name: width-folded, without quotes and spaces (as the scorer does)."""
+    s = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in s if not ch.isspace() and ch not in _QUOTES).lower()
+
+
+@dataclass(slots=True)
+class _Group:
+    type: EntityType
+    mentions: list[int]
+    forms: Counter[str]
+    keys: set[str]
+    is_issuer: bool = False
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def derived_forms(text: str, etype: EntityType, zones: list[str], lex: Lexicon) -> list[str]:
+    """Other names the same thing goes by, derived from the written one."""
+    out: list[str] = []
+    core = strip_year_batch(text)
+    if core != text and len(core) >= 2:
+        out.append(core)
+    if etype == "Project":
+        bases = [text, core]
+        for base in list(bases):
+            for zone in zones:
+                if base.startswith(zone) and len(base) - len(zone) >= 4:
+                    bases.append(base[len(zone) :])
+        for base in bases:
+            if base.endswith("项目") and len(base) > 3:
+                out.append(base[:-2])
+        out += bases[2:]
+    elif etype == "Funding":
+        for base in (text, core):
+            for tail in ("资金", "券"):
+                if base.endswith(tail) and base[: -len(tail)] in lex.funding_words:
+                    out.append(base[: -len(tail)])
+    elif etype == "Zone":
+        for d in lex.directions:
+            if text.startswith(d) and len(text) - len(d) >= 2:
+                out.append(text[len(d) :])
+        if text.endswith("市") and len(text) >= 3:
+            out.append(text[:-1])
+    elif etype == "Agency":
+        for zone in zones:
+            if text.startswith(zone) and len(text) - len(zone) >= 2:
+                out.append(text[len(zone) :])
+        if text[:2] in ("XX", "**") and len(text) > 4:
+            out.append(text[2:])
+    return out
+
+
+def build_entities(
+    mentions: list[Mention],
+    issuer: str | None,
+    lex: Lexicon,
+    text: str,
+) -> tuple[list[Entity], list[str | None]]:
+    """Entities (ids ``e1``… in order of first mention) and, per mention, its entity id or ``None``."""
+    zones = sorted({m.text for m in mentions if m.type == "Zone"} | {"我区"}, key=len, reverse=True)
+    issuer_forms = [issuer, *_SELF_AGENCY] if issuer else list(_SELF_AGENCY)
+    n = len(mentions)
+    uf = _UnionFind(n + 1)  # index n is the issuer
+    keys_of: list[set[str]] = []
+    owner: dict[tuple[str, str], int] = {}
+    for f in issuer_forms:
+        owner[("Agency", norm(f))] = n
+    if issuer:
+        for f in derived_forms(issuer, "Agency", zones, lex):
+            owner.setdefault(("Agency", norm(f)), n)
+    for i, m in enumerate(mentions):
+        keys = {norm(m.text)} | {norm(f) for f in m.forms}
+        keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex)}
+        keys.discard("")
+        keys_of.append(keys)
+    _retype_by_majority(mentions, keys_of)
+    for i, m in enumerate(mentions):
+        for k in keys_of[i]:
+            j = owner.setdefault((m.type, k), i)
+            if j != i:
+                uf.union(i, j)
+    groups = _collect(mentions, keys_of, uf, n, issuer_forms if issuer else [])
+    _merge_short_projects(groups, mentions)
+    _merge_agency_abbreviations(groups)
+    _merge_zone_suffixes(groups, lex)
+    if "我区" in text or "本区" in text:
+        _attach_self_zone(groups)
+    return _entities(groups, mentions, lex, zones)
+
+
+def _retype_by_majority(mentions: list[Mention], keys_of: list[set[str]]) -> None:
+    """A name typed two ways in one report takes the type its surest mentions give it."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m, keys in zip(mentions, keys_of, strict=True):
+        votes[norm(m.text)][m.type] += m.priority * (1 if m.nested else 2)
+    for m in mentions:
+        v = votes[norm(m.text)]
+        if len(v) > 1:
+            best = max(v.items(), key=lambda kv: kv[1])[0]
+            m.type = best  # type: ignore[assignment]
+
+
+def _collect(
+    mentions: list[Mention], keys_of: list[set[str]], uf: _UnionFind, n: int, issuer_forms: list[str]
+) -> dict[int, _Group]:
+    groups: dict[int, _Group] = {}
+    if issuer_forms:
+        root = uf.find(n)
+        groups[root] = _Group("Agency", [], Counter({issuer_forms[0]: 1}), {norm(issuer_forms[0])}, True)
+    for i, m in enumerate(mentions):
+        root = uf.find(i)
+        g = groups.get(root)
+        if g is None:
+            g = groups[root] = _Group(m.type, [], Counter(), set())
+        if g.type != m.type:
+            continue
+        g.mentions.append(i)
+        g.forms[m.text] += 2
+        for f in m.forms:
+            g.forms[f] += 1
+        g.keys |= keys_of[i]
+    return groups
+
+
+def _merge(groups: dict[int, _Group], keep: int, gone: int) -> None:
+    a, b = groups[keep], groups.pop(gone)
+    a.mentions += b.mentions
+    a.forms.update(b.forms)
+    a.keys |= b.keys
+    a.is_issuer = a.is_issuer or b.is_issuer
+
+
+_PROJECT_TAILS = ("项目",)
+
+
+def _merge_short_projects(groups: dict[int, _Group], mentions: list[Mention]) -> None:
+    """Short names (凌智, 鲲鹏) that begin exactly one project's name become its aliases."""
+    project_keys = sorted(
+        (k, gid) for gid, g in groups.items() if g.type == "Project" for k in g.keys if len(k) >= 4
+    )
+    flat = [k for k, _ in project_keys]
+    for gid, g in list(groups.items()):
+        if gid not in groups or g.type not in ("Project", "Company"):
+            continue
+        if g.type == "Company" and not all(mentions[i].short_name for i in g.mentions):
+            continue
+        shorts = [k for k in g.keys if len(k) <= 4]
+        if not shorts or any(len(k) > 5 for k in g.keys):
+            continue
+        targets: set[int] = set()
+        for k in shorts:
+            lo = bisect.bisect_left(flat, k)
+            while lo < len(flat) and flat[lo].startswith(k):
+                if flat[lo] != k:
+                    targets.add(project_keys[lo][1])
+                lo += 1
+        targets.discard(gid)
+        targets = {t for t in targets if t in groups}
+        if len(targets) == 1:
+            target = targets.pop()
+            g.type = "Project"
+            _merge(groups, target, gid)
+
+
+def _merge_agency_abbreviations(groups: dict[int, _Group]) -> None:
+    """经发局 and 经济发展局: same first and last character, the short one a subsequence of the long."""
+    buckets: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for gid, g in groups.items():
+        if g.type == "Agency":
+            for k in g.keys:
+                if len(k) >= 3:
+                    buckets[(k[0], k[-1])].append((k, gid))
+    for items in buckets.values():
+        for short, sg in sorted(items, key=lambda kv: len(kv[0])):
+            if sg not in groups:
+                continue
+            longs = {
+                lg
+                for long, lg in items
+                if lg != sg and lg in groups and len(long) > len(short) and _subsequence(short, long)
+            }
+            if len(longs) == 1:
+                target = longs.pop()
+                keep, gone = (sg, target) if groups[sg].is_issuer else (target, sg)
+                _merge(groups, keep, gone)
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _merge_zone_suffixes(groups: dict[int, _Group], lex: Lexicon) -> None:
+    """高新区 inside 宁波高新区: a zone written without its city is the same zone when only one fits."""
+    zone_keys = {k: gid for gid, g in groups.items() if g.type == "Zone" for k in g.keys}
+    for gid, g in list(groups.items()):
+        if gid not in groups or g.type != "Zone":
+            continue
+        for k in list(g.keys):
+            longer = {
+                lg for lk, lg in zone_keys.items() if lg != gid and lk.endswith(k) and len(lk) > len(k)
+                and lk[: -len(k)] in zone_keys
+            }
+            longer = {lg for lg in longer if lg in groups}
+            if len(longer) == 1 and k not in lex.zone_suffixes:
+                _merge(groups, longer.pop(), gid)
+                break
+
+
+def _attach_self_zone(groups: dict[int, _Group]) -> None:
+    """我区 is the report's own zone: the zone ending in 区 mentioned most often."""
+    best, best_n = None, 0
+    for gid, g in groups.items():
+        if g.type == "Zone" and any(k.endswith("区") for k in g.keys) and len(g.mentions) > best_n:
+            best, best_n = gid, len(g.mentions)
+    if best is not None:
+        groups[best].forms["我区"] += 0
+        groups[best].keys.add("我区")
+
+
+def _canonical(g: _Group, lex: Lexicon, zones: list[str]) -> str:
+    forms = [f for f in g.forms if f]
+
+    def score(f: str) -> tuple[int, int, int]:
+        bonus = 0
+        if g.type == "Project":
+            bonus -= 2 * f.endswith("项目") + any(f.startswith(z) and f != z for z in zones)
+        elif g.type == "Funding":
+            bonus += 3 * (f in lex.funding_words) - 2 * (strip_year_batch(f) != f)
+        elif g.type == "Agency":
+            bonus -= 5 * (f in _SELF_AGENCY)
+            bonus += 4 * g.is_issuer * (f == next(iter(g.forms)))
+        elif g.type == "Zone":
+            bonus -= 5 * (f in _SELF_ZONE)
+        return (bonus, g.forms[f], len(f))
+
+    return max(forms, key=score)
+
+
+def _entities(
+    groups: dict[int, _Group], mentions: list[Mention], lex: Lexicon, zones: list[str]
+) -> tuple[list[Entity], list[str | None]]:
+    ordered = []
+    for g in groups.values():
+        if not g.mentions and not g.is_issuer:
+            continue
+        if not g.is_issuer and all(mentions[i].nested for i in g.mentions):
+            continue
+        first = min((mentions[i].start for i in g.mentions), default=-1)
+        ordered.append((first, g))
+    ordered.sort(key=lambda fg: fg[0])
+    entity_of: list[str | None] = [None] * len(mentions)
+    out = []
+    for n, (_, g) in enumerate(ordered, start=1):
+        eid = f"e{n}"
+        name = _canonical(g, lex, zones)
+        seen = {norm(name)}
+        aliases = []
+        for f in g.forms:
+            k = norm(f)
+            if k and k not in seen:
+                seen.add(k)
+                aliases.append(f)
+        spans = sorted({(mentions[i].start, mentions[i].end) for i in g.mentions})
+        out.append(Entity(eid, name, g.type, aliases, spans))
+        for i in g.mentions:
+            entity_of[i] = eid
+    return out, entity_of

@@ -1,0 +1,115 @@
+"""The extraction engine: a loaded report and its metadata in, entities and relations out.
+
+Stages: sentences of the body → jieba tokens → mentions from recognizers
+(titles, quotes, trigger phrases, suffix grammars, lexicon words, lists) →
+overlaps resolved per sentence → mentions merged into entities → relations
+from sentence patterns.  Everything outside ``loaded.body`` is left alone.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from extract.aliases import build_entities, norm
+from extract.lexicon import Lexicon, load_lexicon
+from extract.lists import find_lists
+from extract.mentions import (
+    Mention,
+    agency_words,
+    book_titles,
+    places,
+    quoted,
+    suffix_names,
+    trigger_policies,
+    zone_contexts,
+)
+from extract.model import Entity, EntityType, LoadedText, Relation, ReportMeta
+from extract.names import Tokens
+from extract.relations import RelationBuilder, SentenceFacts, build_relations
+from extract.resolve import resolve_sentence
+from extract.segment import tokenize
+from extract.sentences import split_sentences
+
+
+@cache
+def _suffix_heads() -> dict[str, EntityType]:
+    """Head word -> type, for the suffix grammars (later tables win on a clash)."""
+    lex = load_lexicon()
+    heads: dict[str, EntityType] = {}
+    for w in lex.agency_suffixes:
+        heads[w] = "Agency"
+    for w in lex.company_suffixes:
+        heads[w] = "Company"
+    for w in lex.zone_suffixes:
+        heads[w] = "Zone"
+    for w in lex.project_suffixes:
+        heads[w] = "Project"
+    for w in lex.funding_suffixes:
+        heads[w] = "Funding"
+    for w in lex.funding_words:
+        heads[w] = "Funding"
+    return heads
+
+
+@cache
+def _own_types() -> dict[str, EntityType]:
+    """Suffixes that type a list item by themselves (…产业园 is a project whatever the list says)."""
+    lex = load_lexicon()
+    own: dict[str, EntityType] = {}
+    for w in lex.company_suffixes:
+        if w in ("公司", "集团", "有限公司", "股份有限公司", "商会"):
+            own[w] = "Company"
+    for w in lex.zone_suffixes:
+        if len(w) >= 2 and w not in ("软件园", "大厦"):
+            own[w] = "Zone"
+    for w in lex.project_suffixes:
+        if len(w) >= 2 and w != "项目":
+            own[w] = "Project"
+    for w in lex.agency_suffixes:
+        if len(w) >= 2:
+            own[w] = "Agency"
+    return own
+
+
+def _sentence_mentions(sent, toks: Tokens, lex: Lexicon, zones: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    found: list[Mention] = []
+    found += book_titles(sent)
+    found += quoted(sent, toks, lex)
+    found += trigger_policies(sent, toks, lex)
+    found += suffix_names(sent, toks, lex, _suffix_heads())
+    found += agency_words(sent, toks, lex, zones)
+    found += places(sent, toks, lex)
+    found += zone_contexts(sent, lex)
+    lists = find_lists(sent, toks, lex, _own_types())
+    for lst in lists:
+        found += lst.items
+    return resolve_sentence(found), lists
+
+
+def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[list[Entity], list[Relation]]:
+    """Typed entities and evidenced relations of one report (offsets into ``loaded.text``)."""
+    lex = load_lexicon()
+    sentences = split_sentences(loaded.text, loaded.body)
+    zones: tuple[str, ...] = tuple(z for z in (meta.zone,) if z)
+    per_sentence = []
+    all_mentions: list[Mention] = []
+    for sent in sentences:
+        toks = Tokens(tokenize(sent.text), lex)
+        mentions, lists = _sentence_mentions(sent, toks, lex, zones)
+        per_sentence.append((sent, mentions, lists))
+        all_mentions += mentions
+    entities, entity_of = build_entities(all_mentions, meta.issuer, lex, loaded.text)
+    index = {id(m): i for i, m in enumerate(all_mentions)}
+    facts = []
+    for sent, mentions, lists in per_sentence:
+        ids = [entity_of[index[id(m)]] for m in mentions]
+        facts.append(SentenceFacts(sent, mentions, ids, lists))
+    issuer_id = None
+    if meta.issuer:
+        key = norm(meta.issuer)
+        issuer_id = next(
+            (e.id for e in entities if e.type == "Agency" and key in {norm(n) for n in (e.name, *e.aliases)}), None
+        )
+    builder = RelationBuilder(entities, issuer_id, meta.year)
+    relations = build_relations(facts, builder)
+    return entities, relations

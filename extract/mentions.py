@@ -1,0 +1,344 @@
+"""Entity mentions found in one sentence: book titles, quoted slogans, suffix grammars, trigger phrases.
+
+Each recognizer returns :class:`Mention` records with offsets into the loaded
+text.  Lists ("A、B、C等N家企业") are handled in :mod:`extract.lists`; the
+resolution of overlapping mentions and the merging into entities live in
+:mod:`extract.resolve` and :mod:`extract.aliases`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.lexicon import Lexicon
+from extract.model import EntityType
+from extract.names import (
+    PROPER_POS,
+    Tokens,
+    all_generic,
+    expand_left,
+    has_proper,
+    is_masked,
+    pos_of,
+    stops_name,
+)
+from extract.sentences import Sentence
+
+#: How sure a recognizer is about its type, used when two mentions claim the same span.
+PRIORITY = {"book": 6, "quote": 5, "trigger": 5, "list": 4, "context": 4, "agency": 4, "suffix": 2, "place": 1}
+
+_BOOK = re.compile(r"《[^《》\n]{2,80}》")
+_DOCNO = re.compile(r"\s*[(（]([^()（）\n]{0,16}〔\d{4}〕\d+号)[)）]")
+_QUOTE = re.compile(r"“([^“”\n]{1,30})”")
+_YEAR_BATCH = re.compile(
+    r"^(?:(?:19|20)\d{2}年度?|[*＊X]年度|第[一二三四五六七八九十\d]+[批届]|首批)+"
+)
+_BAD_DIGITS = re.compile(r"\d(?!\d*年)")
+_CJK2 = re.compile(r"[\u4e00-\u9fff].*[\u4e00-\u9fff]")
+_TRAILING_OK = re.compile(
+    r"^(?:工作|认定|创建|申报|预申报|评选|评定|自评|考核|初审|验收|称号|[一二三四五]星级|\([^()]*\))*$"
+)
+_PROJECT_QUOTE_HEADS = ("科创大脑", "大脑", "平台", "系统")
+
+
+@dataclass(slots=True)
+class Mention:
+    """A span of the text that names an entity; ``forms`` are other names the recognizer knows it has."""
+
+    start: int
+    end: int
+    type: EntityType
+    text: str
+    source: str
+    forms: list[str] = field(default_factory=list)
+    nested: bool = False
+    #: set by list expansion for items of "…等项目" lists, which may be short names of projects
+    short_name: bool = False
+
+    @property
+    def priority(self) -> int:
+        return PRIORITY.get(self.source, 0)
+
+
+def strip_year_batch(name: str) -> str:
+    """``2022年度第一批三星级绿色工厂`` → ``三星级绿色工厂``."""
+    return _YEAR_BATCH.sub("", name)
+
+
+def _mention(sent: Sentence, s: int, e: int, etype: EntityType, source: str, forms: list[str] | None = None) -> Mention:
+    return Mention(sent.start + s, sent.start + e, etype, sent.text[s:e], source, list(forms or []))
+
+
+def book_titles(sent: Sentence) -> list[Mention]:
+    out = []
+    for m in _BOOK.finditer(sent.text):
+        forms = []
+        doc = _DOCNO.match(sent.text, m.end())
+        if doc:
+            forms.append(doc.group(1))
+        out.append(_mention(sent, m.start(), m.end(), "Policy", "book", forms))
+    return out
+
+
+def _quote_ok(core: str, has_head: bool) -> bool:
+    if not _CJK2.search(core) and not has_head:
+        return False
+    if "、" in core or "，" in core:
+        parts = re.split("[、，]", core)
+        if len(parts) >= 3 or any(len(p) < 3 or p[:1].isascii() for p in parts):
+            return False
+    return not (core[:1].isdigit() and not has_head)
+
+
+def quoted(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention]:
+    out = []
+    text = sent.text
+    for m in _QUOTE.finditer(text):
+        core = m.group(1).strip()
+        q_start, q_end = m.start(), m.end()
+        right_end, right_head = _quote_right(text, toks, q_end, lex)
+        if not _quote_ok(core, bool(right_head)):
+            continue
+        if core in lex.generic_words:
+            continue
+        left = _quote_left(text, toks, q_start, lex)
+        etype: EntityType = "Policy"
+        if right_head in _PROJECT_QUOTE_HEADS or core.endswith(_PROJECT_QUOTE_HEADS):
+            etype = "Project"
+        forms = []
+        full_start, full_end = left, right_end
+        if left < q_start:
+            if right_end > q_end:
+                forms += [text[left:q_end], text[q_start:right_end]]
+        else:
+            forms.append(text[q_start:q_end])
+            if right_end > q_end:
+                forms.append(core)
+        out.append(_mention(sent, full_start, full_end, etype, "quote", forms))
+    return out
+
+
+def _quote_right(text: str, toks: Tokens, pos: int, lex: Lexicon) -> tuple[int, str]:
+    """End of the head words that follow a quote and belong to the name (“放管服”改革)."""
+    if not toks.tokens or pos >= len(text):
+        return pos, ""
+    i = toks.index_at(pos)
+    if toks.tokens[i].start != pos:
+        return pos, ""
+    best_end, best_head = pos, ""
+    end = pos
+    while i < len(toks.tokens) and toks.tokens[i].end - pos <= 16:
+        tok = toks.tokens[i]
+        if tok.word in lex.leadin_words or (tok.word not in lex.quote_heads and stops_name(tok, lex, False, True)):
+            break
+        end = tok.end
+        seg = text[pos:end]
+        for head in lex.quote_heads + _PROJECT_QUOTE_HEADS:
+            if seg.endswith(head):
+                best_end, best_head = end, head
+                break
+        if best_head and lex.policy_heads.get(best_head):
+            break
+        i += 1
+    return best_end, best_head
+
+
+def _quote_left(text: str, toks: Tokens, pos: int, lex: Lexicon) -> int:
+    """Start of a modifier written right before a quote (工信部第三批重点“小巨人”名单)."""
+    start = expand_left(toks, pos, lex, max_chars=14)
+    if start >= pos:
+        return pos
+    left = text[start:pos]
+    if any(left.endswith(w) for w in lex.agency_words) or left.endswith(("政府", "局", "委")):
+        return pos
+    if left in lex.generic_words or left.endswith(("的", "和")):
+        return pos
+    return start
+
+
+def trigger_policies(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention]:
+    """Policies, lists and honours named after 列入/入选/获评/对照/申报… (列入市重点工程建设计划)."""
+    out: list[Mention] = []
+    text = sent.text
+    for trig in lex.policy_triggers:
+        pos = text.find(trig)
+        while pos >= 0:
+            if toks.is_boundary(pos):
+                out += _after_trigger(sent, toks, pos + len(trig), lex)
+            pos = text.find(trig, pos + 1)
+    return out
+
+
+def _after_trigger(sent: Sentence, toks: Tokens, pos: int, lex: Lexicon) -> list[Mention]:
+    text = sent.text
+    while pos < len(text) and text[pos] in "了到":
+        pos += 1
+    end = pos
+    while end < len(text) and text[end] not in "，,；;。：:":
+        end += 1
+    out = []
+    start = pos
+    for part in re.split("(、)", text[pos:end]):
+        if part == "、":
+            start += 1
+            continue
+        m = _policy_in(part, lex)
+        if m is not None:
+            s, e = start + m[0], start + m[1]
+            out.append(_mention(sent, s, e, "Policy", "trigger", _policy_forms(text[s:e])))
+        start += len(part)
+    return out
+
+
+def _policy_in(part: str, lex: Lexicon) -> tuple[int, int] | None:
+    """Span of a policy name at the start of ``part``, closed by a head word."""
+    if part.startswith(("《", "“")) and part.count("”") <= 1 and part.endswith(("》", "”")):
+        return None
+    best: tuple[int, int] | None = None
+    for i in range(2, len(part) + 1):
+        for head, strong in lex.policy_heads.items():
+            if not part.startswith(head, i - len(head)):
+                continue
+            if strong:
+                return _checked(part, 0, i)
+            if _TRAILING_OK.match(part[i:]):
+                best = (0, i)
+    return _checked(part, *best) if best else None
+
+
+def _checked(part: str, s: int, e: int) -> tuple[int, int] | None:
+    name = part[s:e]
+    if name.count("“") != name.count("”") or name.count("《") != name.count("》"):
+        return None
+    if name.count("(") != name.count(")"):
+        return None
+    core = strip_year_batch(name)
+    if len(core) < 4 or _BAD_DIGITS.search(re.sub(r"“[^”]*”", "", core)):
+        return None
+    return s, e
+
+
+def _policy_forms(name: str) -> list[str]:
+    core = strip_year_batch(name)
+    return [core] if core != name else []
+
+
+def suffix_names(sent: Sentence, toks: Tokens, lex: Lexicon, heads: dict[str, EntityType]) -> list[Mention]:
+    """Names closed by a head word: …产业园 (Project), …片区 (Zone), …局 (Agency), …资金 (Funding)."""
+    out: list[Mention] = []
+    text = sent.text
+    longest = max((len(h) for h in heads), default=0)
+    for tok in toks.tokens:
+        end = tok.end
+        for n in range(min(longest, end), 0, -1):
+            head = text[end - n : end]
+            etype = heads.get(head)
+            if etype is None:
+                continue
+            head_start = end - n
+            if head_start < tok.start and not toks.is_boundary(head_start):
+                continue
+            m = _suffix_name(sent, toks, head_start, end, head, etype, lex)
+            if m is not None:
+                out.append(m)
+            break
+    return out
+
+
+def _suffix_name(
+    sent: Sentence, toks: Tokens, head_start: int, end: int, head: str, etype: EntityType, lex: Lexicon
+) -> Mention | None:
+    text = sent.text
+    max_chars = {"Project": 20, "Zone": 10, "Company": 8, "Funding": 12, "Agency": 14}[etype]
+    start = expand_left(toks, head_start, lex, max_chars=max_chars, build_verbs=etype in ("Project", "Zone"))
+    # drop generic words on the left (企业奖励资金 -> 奖励资金; 特色产业园 stays generic)
+    mod_tokens = [t.word for t in toks.tokens if start <= t.start and t.end <= head_start]
+    if etype == "Funding":
+        while mod_tokens and mod_tokens[0] in lex.generic_words and mod_tokens[0] not in ("产业", "财政"):
+            start += len(mod_tokens.pop(0))
+    name = text[start:end]
+    modifier = text[start:head_start]
+    if not _suffix_ok(name, modifier, mod_tokens, head, etype, lex):
+        return None
+    return _mention(sent, start, end, etype, "suffix")
+
+
+_GENERIC_PRONE_PROJECT = frozenset({"项目", "工程", "平台", "中心", "基地", "学校", "医院", "院校"})
+
+
+def _suffix_ok(name: str, modifier: str, mod_tokens: list[str], head: str, etype: EntityType, lex: Lexicon) -> bool:
+    if etype == "Funding":
+        return name in lex.funding_words or (len(modifier) >= 2 and modifier not in lex.generic_words)
+    if len(modifier) < 2 and not (etype == "Zone" and is_masked(modifier) and modifier):
+        return False
+    if any(ch.isdigit() for ch in modifier):
+        return False
+    if etype == "Agency":
+        if len(head) == 1 and not modifier.startswith(lex.level_prefixes) and not is_masked(modifier[:2]):
+            return False
+        return not all_generic(mod_tokens, lex) and modifier not in lex.generic_words
+    if etype == "Zone":
+        if name in lex.zone_generic or modifier in lex.zone_generic:
+            return False
+        if len(head) == 1 or head in ("园区", "区域", "大厦"):
+            return has_proper(mod_tokens) or any(pos_of(w) in PROPER_POS for w in mod_tokens)
+        return not all_generic(mod_tokens, lex)
+    if etype == "Company":
+        if head in ("公司", "集团", "商会", "股份", "有限公司"):
+            return 2 <= len(modifier) <= 6 and not all_generic(mod_tokens, lex)
+        return 2 <= len(modifier) <= 4 and has_proper(mod_tokens)
+    # Project
+    if all_generic(mod_tokens, lex) or modifier in lex.generic_words:
+        return False
+    if head in _GENERIC_PRONE_PROJECT:
+        return has_proper(mod_tokens)
+    return True
+
+
+def agency_words(sent: Sentence, toks: Tokens, lex: Lexicon, zones: tuple[str, ...]) -> list[Mention]:
+    """Agencies from the lexicon, with their level or zone prefix (市发改委, XX区经信局)."""
+    out = []
+    for tok in toks.tokens:
+        if tok.word not in lex.agency_words:
+            continue
+        start = tok.start
+        before = sent.text[:start]
+        for prefix in (*zones, *lex.level_prefixes):
+            if prefix and before.endswith(prefix):
+                start -= len(prefix)
+                break
+        for zone in zones:
+            if zone and sent.text[:start].endswith(zone):
+                start -= len(zone)
+                break
+        out.append(_mention(sent, start, tok.end, "Agency", "agency"))
+    return out
+
+
+def places(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention]:
+    """Place names tagged ``ns`` by jieba's dictionary (宁波, 上海, 丽水)."""
+    out = []
+    for tok in toks.tokens:
+        if len(tok.word) >= 2 and pos_of(tok.word) == "ns" and tok.word not in lex.zone_generic:
+            out.append(_mention(sent, tok.start, tok.end, "Zone", "place"))
+    return out
+
+
+_ZONE_CONTEXT = re.compile(r"在([^，。、在的]{2,10}?)(?:谋划|布局|规划建设|建设|打造)")
+
+
+def zone_contexts(sent: Sentence, lex: Lexicon) -> list[Mention]:
+    """``在X谋划/布局…``: X is an area (在智造港布局建设…)."""
+    out = []
+    for m in _ZONE_CONTEXT.finditer(sent.text):
+        s, e = m.span(1)
+        name = sent.text[s:e]
+        for d in lex.directions:
+            if name.startswith(d) and len(name) - len(d) >= 2:
+                out.append(_mention(sent, s, e, "Zone", "context", [name[len(d) :]]))
+                break
+        else:
+            if name not in lex.zone_generic and not any(ch.isdigit() for ch in name):
+                out.append(_mention(sent, s, e, "Zone", "context"))
+    return out

@@ -1,0 +1,162 @@
+"""Token-level helpers that decide where a name starts and ends.
+
+Suffix grammars find a head (…产业园, …局, …资金); the name's left edge is
+found by walking jieba tokens leftwards until a clause-opening verb, a
+function word, a number or punctuation.  The same walk trims the lead-in of
+the first item of a list ("积极支持善韦尔德斯凯勒、…" → 善韦尔德斯凯勒).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.lexicon import Lexicon
+from extract.segment import Token, get_pos_table, get_tokenizer
+
+#: Parts of speech that never sit inside a name: prepositions, conjunctions, particles,
+#: pronouns, adverbs, numerals, measure words, time words, interjections.
+STOP_POS = frozenset(
+    {"p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv", "r", "d", "ad", "m", "mq", "q", "t", "tg", "y", "e", "o"}
+)
+PROPER_POS = frozenset({"ns", "nr", "nz", "nt", "nrt", "nrfg", "nx"})
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NAME_PUNCT = frozenset("·-()（）")
+_MASK = re.compile(r"^(?:X{1,3}|\*+|＊+)$")
+
+
+@dataclass(slots=True)
+class Tokens:
+    """A sentence's tokens with the lookups the name rules need."""
+
+    tokens: list[Token]
+    lex: Lexicon
+
+    def index_at(self, pos: int) -> int:
+        """Index of the token that contains character ``pos`` (binary search)."""
+        lo, hi = 0, len(self.tokens) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.tokens[mid].start <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def is_boundary(self, pos: int) -> bool:
+        """True when ``pos`` falls between two tokens."""
+        if not self.tokens or pos <= 0 or pos >= self.tokens[-1].end:
+            return True
+        return self.tokens[self.index_at(pos)].start == pos
+
+
+def pos_of(word: str) -> str | None:
+    return get_pos_table().get(word)
+
+
+def in_dictionary(word: str) -> bool:
+    return word in get_tokenizer().FREQ and get_tokenizer().FREQ[word] > 0
+
+
+def is_masked(word: str) -> bool:
+    return bool(_MASK.match(word))
+
+
+def stops_name(tok: Token, lex: Lexicon, build_verbs: bool, allow_verbs: bool = False) -> bool:
+    """Whether ``tok`` cannot be part of a name (walking outwards from a head)."""
+    w = tok.word
+    if is_masked(w) or w in ("·", "-"):
+        return False
+    if not _CJK.search(w):
+        # Latin letters (TOD, CRO) may belong to a name; digits and punctuation may not.
+        return not w.isascii() or not w.isalpha()
+    if w in lex.leadin_words or (build_verbs and w in lex.build_verbs):
+        return True
+    tag = pos_of(w)
+    if tag in STOP_POS:
+        return True
+    return tag == "v" and not allow_verbs
+
+
+def expand_left(
+    toks: Tokens,
+    head_start: int,
+    lex: Lexicon,
+    *,
+    max_chars: int,
+    build_verbs: bool = False,
+    limit: int = 0,
+) -> int:
+    """Leftmost start of the name whose head begins at ``head_start`` (sentence offsets).
+
+    ``limit`` is an offset the name may not cross (e.g. the previous list separator).
+    """
+    if not toks.tokens:
+        return head_start
+    i = toks.index_at(head_start)
+    start = min(head_start, toks.tokens[i].start)
+    i -= 1
+    while i >= 0:
+        tok = toks.tokens[i]
+        if tok.start < limit or head_start - tok.start > max_chars:
+            break
+        if tok.word in _NAME_PUNCT and tok.word in "()（）" and _balanced_before(toks, i):
+            start = tok.start
+            i -= 1
+            continue
+        if stops_name(tok, lex, build_verbs):
+            break
+        start = tok.start
+        i -= 1
+    return start
+
+
+def _balanced_before(toks: Tokens, i: int) -> bool:
+    """A closing bracket is part of a name only when its opening bracket is close by."""
+    word = toks.tokens[i].word
+    if word in "(（":
+        return False
+    for j in range(i - 1, max(-1, i - 6), -1):
+        if toks.tokens[j].word in "(（":
+            return True
+    return False
+
+
+def expand_right(toks: Tokens, start: int, lex: Lexicon, *, max_chars: int, stop_words: frozenset[str]) -> int:
+    """Rightmost end of a name that begins at ``start``: stops at verbs, numbers, punctuation."""
+    if not toks.tokens:
+        return start
+    i = toks.index_at(start)
+    end = start
+    while i < len(toks.tokens):
+        tok = toks.tokens[i]
+        if tok.end - start > max_chars:
+            break
+        if tok.word in stop_words:
+            break
+        if tok.start > start and stops_name(tok, lex, build_verbs=True):
+            break
+        end = tok.end
+        i += 1
+    return end
+
+
+def has_proper(word_tokens: list[str]) -> bool:
+    """Whether a modifier carries a proper name: an out-of-dictionary word, a place/person tag or a mask."""
+    for w in word_tokens:
+        if is_masked(w) or (w.isascii() and w.isalpha()):
+            return True
+        if not _CJK.search(w):
+            continue
+        if pos_of(w) in PROPER_POS:
+            return True
+        if not in_dictionary(w):
+            return True
+    singles = [w for w in word_tokens if len(w) == 1 and _CJK.search(w)]
+    return len(singles) >= 2
+
+
+def all_generic(word_tokens: list[str], lex: Lexicon) -> bool:
+    """Whether every token is a generic word (区级技改项目, 新型产业平台)."""
+    words = [w for w in word_tokens if w.strip()]
+    return not words or all(w in lex.generic_words for w in words)

@@ -1,0 +1,286 @@
+"""Relations from sentence patterns, each with its evidence sentence and qualifiers.
+
+* ISSUED_BY: 出台/制定/印发/编制/草拟/拟定《P》 → the report's issuer; X局《P》 → X局;
+  a policy named after its agency (工信部第三批…名单) → that agency.
+* FUNDED_BY: a project or company and a funding instrument with an amount in one sentence
+  (…申报2023年第二批专项债,成功申报2.5亿元; …获…中央预算内投资900万元).
+* PARTICIPATES_IN: a list or a name followed by 入选/获/列入/申报/开展… and a policy; projects
+  named after "列入P的项目" in the same paragraph.
+* LOCATED_IN: 在Z谋划了A、B等载体; Z…已入驻A、B等企业.
+* INVESTS_IN: a company whose name begins a project's name (均胜电子 → 均胜电子创新产业园).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.amounts import find_amounts
+from extract.lists import ItemList
+from extract.mentions import Mention
+from extract.model import Amount, Entity, Period, Predicate, Relation
+from extract.periods import find_periods
+from extract.sentences import Sentence
+
+_ISSUE_VERB = re.compile(r"(?:出台|制定|制订|印发|编制|草拟|拟定|起草|发布|编制了|印发了|出台了|制定了)$")
+_NOT_ISSUER = re.compile(r"(?:参与|配合|根据|按照|贯彻|依据|落实|对照)[^，,。；]{0,4}$")
+_DRAFTED_AFTER = re.compile(r"^的?(?:编制|起草|制定|修订)")
+_TRIGGER_AT = re.compile(r"(入选|获评|获得|获|列入|纳入|申报|评定为|评为|开展|参加)")
+_LISTED_INTRO = re.compile(r"列入")
+_LOCATE_VERB = re.compile(r"(?:谋划|布局|规划|建设|打造)了?")
+_SUBJECT_TYPES = ("Project", "Company")
+
+
+@dataclass(slots=True)
+class SentenceFacts:
+    """What the recognizers found in one sentence, with entity ids resolved."""
+
+    sentence: Sentence
+    mentions: list[Mention]
+    entity_ids: list[str | None]
+    lists: list[ItemList]
+
+
+class RelationBuilder:
+    """Collects relations, one per (subject, predicate, object), first evidence kept."""
+
+    def __init__(self, entities: list[Entity], issuer_id: str | None, year: int | None) -> None:
+        self.by_id = {e.id: e for e in entities}
+        self.issuer_id = issuer_id
+        self.year = year
+        self.out: dict[tuple[str, str, str], Relation] = {}
+
+    def add(
+        self,
+        s: str | None,
+        p: Predicate,
+        o: str | None,
+        sent: Sentence,
+        *,
+        amount: Amount | None = None,
+        period: Period | None = None,
+        agency: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        if s is None or o is None or s == o:
+            return
+        key = (s, p, o)
+        if key in self.out:
+            return
+        self.out[key] = Relation(
+            s, p, o, sent.text, (sent.start, sent.end), amount=amount, period=period, agency=agency, action=action
+        )
+
+    def nearest_period(self, sent: Sentence, pos: int) -> Period | None:
+        """The time expression closest to ``pos`` (sentence offset) with resolved dates."""
+        best, best_d = None, 10**9
+        for (s, e), per in find_periods(sent.text, self.year):
+            if per.start is None:
+                continue
+            d = 0 if s <= pos < e else min(abs(pos - s), abs(pos - e))
+            if d < best_d:
+                best, best_d = per, d
+        return best
+
+    def type_of(self, eid: str | None) -> str | None:
+        return self.by_id[eid].type if eid in self.by_id else None
+
+
+def build_relations(facts: list[SentenceFacts], builder: RelationBuilder) -> list[Relation]:
+    for f in facts:
+        _issued_by(f, builder)
+        _funded_by(f, builder)
+        _participates(f, builder)
+        _located_in(f, builder)
+    _listed_in_paragraph(facts, builder)
+    _invests_by_prefix(facts, builder)
+    return list(builder.out.values())
+
+
+def _rel(m: Mention, sent: Sentence) -> tuple[int, int]:
+    return m.start - sent.start, m.end - sent.start
+
+
+def _issued_by(f: SentenceFacts, b: RelationBuilder) -> None:
+    sent, text = f.sentence, f.sentence.text
+    issuing = False
+    prev_end = -1
+    for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+        if m.type != "Policy" or eid is None:
+            continue
+        s, e = _rel(m, sent)
+        before = text[max(0, s - 12) : s]
+        chained = issuing and prev_end >= 0 and text[prev_end:s] in ("、", "和", "及", "与")
+        verb = _ISSUE_VERB.search(before)
+        issuing = chained or (verb is not None and not _NOT_ISSUER.search(before[: verb.start()]))
+        if issuing or _DRAFTED_AFTER.match(text[e:]):
+            b.add(eid, "ISSUED_BY", b.issuer_id, sent, period=b.nearest_period(sent, s))
+            issuing = True
+        # X局《P》 and 工信部第三批…: an agency written right before or at the start of the policy
+        for a, aid in zip(f.mentions, f.entity_ids, strict=True):
+            if a.type == "Agency" and aid is not None and (a.end == m.start or (a.start == m.start and a.end < m.end)):
+                b.add(eid, "ISSUED_BY", aid, sent, period=b.nearest_period(sent, s))
+        prev_end = e
+
+
+def _amount_near(sent: Sentence, pos: int) -> Amount | None:
+    best, best_d = None, 10**9
+    for (s, e), amount in find_amounts(sent.text):
+        d = s - pos if s >= pos else (pos - e) * 3
+        if d < best_d:
+            best, best_d = amount, d
+    return best
+
+
+def _funded_by(f: SentenceFacts, b: RelationBuilder) -> None:
+    sent = f.sentence
+    fundings = [(m, eid) for m, eid in zip(f.mentions, f.entity_ids, strict=True) if m.type == "Funding" and eid]
+    if not fundings:
+        return
+    if not any(True for _ in find_amounts(sent.text)):
+        return
+    subjects: list[str] = []
+    for lst in f.lists:
+        subjects += [_id_of(f, item) for item in lst.items if item.type in _SUBJECT_TYPES]
+    if not subjects:
+        subjects = [
+            eid
+            for m, eid in zip(f.mentions, f.entity_ids, strict=True)
+            if m.type == "Project" and eid and not m.nested
+        ]
+    agency = None
+    for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+        if m.type == "Agency" and eid and eid != b.issuer_id:
+            agency = b.by_id[eid].name
+            break
+    for m, fid in fundings:
+        s, e = _rel(m, sent)
+        amount = _amount_near(sent, e)
+        period = b.nearest_period(sent, s)
+        for sid in subjects:
+            if sid:
+                b.add(sid, "FUNDED_BY", fid, sent, amount=amount, period=period, agency=agency)
+
+
+def _id_of(f: SentenceFacts, m: Mention) -> str:
+    for x, eid in zip(f.mentions, f.entity_ids, strict=True):
+        if x.start == m.start and x.end == m.end and eid:
+            return eid
+    return ""
+
+
+def _policies_after(f: SentenceFacts, pos: int, end: int) -> list[tuple[Mention, str]]:
+    return [
+        (m, eid)
+        for m, eid in zip(f.mentions, f.entity_ids, strict=True)
+        if m.type == "Policy" and eid and pos <= m.start < end
+    ]
+
+
+def _clause_end(sent: Sentence, pos: int) -> int:
+    text = sent.text
+    i = pos - sent.start
+    while i < len(text) and text[i] not in "，,；;。":
+        i += 1
+    return sent.start + i
+
+
+def _participates(f: SentenceFacts, b: RelationBuilder) -> None:
+    sent = f.sentence
+    subjects_done: set[int] = set()
+    for lst in f.lists:
+        if not lst.trigger:
+            continue
+        rest = sent.text[lst.end - sent.start :]
+        trig = _TRIGGER_AT.search(rest[:12])
+        action = trig.group(1) if trig else None
+        for pm, pid in _policies_after(f, lst.end, _clause_end(sent, lst.end)):
+            period = b.nearest_period(sent, pm.start - sent.start)
+            for item in lst.items:
+                iid = _id_of(f, item)
+                if iid and b.type_of(iid) in _SUBJECT_TYPES:
+                    b.add(iid, "PARTICIPATES_IN", pid, sent, period=period, action=action)
+                    subjects_done.add(item.start)
+    # a single name followed by a trigger: 烟草公司入选“…”, …项目获省保障性安居工程…
+    for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+        if m.type not in _SUBJECT_TYPES or not eid or m.nested or m.start in subjects_done:
+            continue
+        trig = _TRIGGER_AT.match(sent.text, m.end - sent.start)
+        if not trig:
+            continue
+        end = _clause_end(sent, m.end)
+        for pm, pid in _policies_after(f, m.end, end):
+            period = b.nearest_period(sent, pm.start - sent.start)
+            b.add(eid, "PARTICIPATES_IN", pid, sent, period=period, action=trig.group(1))
+
+
+def _listed_in_paragraph(facts: list[SentenceFacts], b: RelationBuilder) -> None:
+    """"列入P的项目…": projects named after it in the same paragraph take part in P."""
+    current: tuple[str, Period | None, int] | None = None
+    for f in facts:
+        sent = f.sentence
+        if current is not None and current[2] != sent.paragraph:
+            current = None
+        intro = None
+        for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+            if m.type == "Policy" and eid and sent.text[: m.start - sent.start].endswith(("列入", "纳入")):
+                after = sent.text[m.end - sent.start : m.end - sent.start + 4]
+                if after.startswith(("的项目", "项目")):
+                    intro = (eid, b.nearest_period(sent, m.start - sent.start), sent.paragraph, m.end)
+        if intro is not None:
+            current = intro[:3]
+            start_at = intro[3]
+        else:
+            start_at = sent.start
+        if current is None:
+            continue
+        for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+            if m.type == "Project" and eid and not m.nested and m.start >= start_at:
+                b.add(eid, "PARTICIPATES_IN", current[0], sent, period=current[1], action="列入")
+
+
+def _located_in(f: SentenceFacts, b: RelationBuilder) -> None:
+    sent, text = f.sentence, f.sentence.text
+    pairs = list(zip(f.mentions, f.entity_ids, strict=True))
+    for m, zid in pairs:
+        if m.type != "Zone" or not zid:
+            continue
+        s, e = _rel(m, sent)
+        if s == 0 or text[s - 1] != "在" or not _LOCATE_VERB.match(text, e):
+            continue
+        end = _clause_end(sent, m.end)
+        for x, xid in pairs:
+            if x.start >= m.end and x.end <= end and xid and x.type in ("Project", "Zone", "Company") and not x.nested:
+                b.add(xid, "LOCATED_IN", zid, sent)
+    pos = text.find("入驻")
+    if pos > 0:
+        host = None
+        for m, eid in pairs:
+            if m.type in ("Zone", "Project") and eid and m.end - sent.start <= pos:
+                host = eid
+        if host:
+            for lst in f.lists:
+                if lst.start - sent.start >= pos:
+                    for item in lst.items:
+                        b.add(_id_of(f, item) or None, "LOCATED_IN", host, sent)
+
+
+def _invests_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
+    companies = [e for e in b.by_id.values() if e.type == "Company" and len(e.name) >= 3]
+    if not companies:
+        return
+    first_sentence: dict[str, Sentence] = {}
+    for f in facts:
+        for eid in f.entity_ids:
+            if eid and eid not in first_sentence:
+                first_sentence[eid] = f.sentence
+    by_prefix: dict[str, list[Entity]] = {}
+    for c in companies:
+        by_prefix.setdefault(c.name[:2], []).append(c)
+    for p in b.by_id.values():
+        if p.type != "Project" or p.id not in first_sentence:
+            continue
+        for name in (p.name, *p.aliases):
+            for c in by_prefix.get(name[:2], []):
+                if name.startswith(c.name) and len(name) > len(c.name):
+                    b.add(c.id, "INVESTS_IN", p.id, first_sentence[p.id])
