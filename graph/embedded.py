@@ -92,6 +92,7 @@ class EmbeddedStore:
         self._mutex = threading.RLock()
         self._lock = WriterLock(self.folder, timeout=lock_timeout, notify=notify)
         self._lock_depth = 0
+        self._pinned = 0
         self._mem = MemGraph()
         self._manifest = Manifest(generation=0, segments=[])
         self._signature: tuple[int, int, int] | None = None
@@ -103,8 +104,8 @@ class EmbeddedStore:
 
     def _sync(self, force: bool = False) -> None:
         """Bring the in-memory graph to the manifest on disk (cheap when nothing changed)."""
-        if self._lock_depth and not force:
-            return  # we are the writer: nobody else can have changed it
+        if (self._lock_depth or self._pinned) and not force:
+            return  # we are the writer (nobody else can change it), or a caller pinned this state
         sig = manifest_signature(self.folder)
         if not force and sig == self._signature and (sig is None or time.time_ns() - sig[1] > _FRESH_NS):
             return
@@ -379,6 +380,20 @@ class EmbeddedStore:
     def iter_documents(self) -> Iterator[DocumentRecord]:
         with self._mutex:
             return iter(list(self._read().iter_documents()))
+
+    @contextlib.contextmanager
+    def consistent(self) -> Iterator[EmbeddedStore]:
+        """Several reads of one state: inside, other processes' writes are not followed (exports, checks).
+
+        Other threads of this process wait until the block ends.
+        """
+        with self._mutex:
+            self._read()
+            self._pinned += 1
+            try:
+                yield self
+            finally:
+                self._pinned -= 1
 
     @property
     def generation(self) -> int:

@@ -117,3 +117,36 @@ def report_b() -> Extraction:
         .rel(("新芝生物", "Company"), "PARTICIPATES_IN", ("第四批重点“小巨人”", "Policy"), action="入选")
         .build()
     )
+
+
+_SYL = "智胜江海宁甬鑫瑞华宏远泰康恒达信诚新兴博德凯"
+COMPANIES = [f"{a}{b}科技" for a in _SYL[:6] for b in _SYL[6:12]]
+PROJECTS = [f"{a}{b}产业园" for a in _SYL[6:12] for b in _SYL[12:]]
+ZONES = ["宁波高新区", "贵驷片区", "南片区", "望春工业园区", "前湾新区", "梅墟街道"]
+FUNDING = ["专项债", "中央预算内投资", "产业发展引导资金", "奖励资金", "招商基金"]
+POLICIES = ["专精特新“小巨人”", "第三批重点“小巨人”", "宁波市纳税50强企业", "市重点工程建设计划"]
+AGENCIES = ["经济发展局", "市发改委", "省发改委", "工信部"]
+
+
+def synthetic_report(i: int, relations: int = 12) -> Extraction:
+    """Report number ``i`` of a reproducible corpus over shared names, so reports merge into each other."""
+    import random
+
+    rnd = random.Random(i)
+    r = Report(f"/corpus/report-{i:05d}.txt", title=f"工作总结 {i}")
+    for _ in range(relations):
+        kind = rnd.randrange(5)
+        company, project = (rnd.choice(COMPANIES), "Company"), (rnd.choice(PROJECTS), "Project")
+        if kind == 0:
+            r.rel(
+                project, "FUNDED_BY", (rnd.choice(FUNDING), "Funding"), amount=yi(rnd.randrange(1, 50) / 10)
+            )
+        elif kind == 1:
+            r.rel(company, "INVESTS_IN", project, amount=yi(rnd.randrange(1, 90)))
+        elif kind == 2:
+            r.rel(company, "PARTICIPATES_IN", (rnd.choice(POLICIES), "Policy"), action="入选")
+        elif kind == 3:
+            r.rel(project, "LOCATED_IN", (rnd.choice(ZONES), "Zone"))
+        else:
+            r.rel((rnd.choice(POLICIES), "Policy"), "ISSUED_BY", (rnd.choice(AGENCIES), "Agency"))
+    return r.build()

@@ -1,0 +1,319 @@
+"""What only the embedded store promises: surviving kill -9, the writers' lock, live readers, bad folders."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.errors import CorruptStore, StoreError, StoreLocked, StoreUnavailable
+from graph.ingest import document_id, prepare
+from tests.graph.builders import report_a, report_b, synthetic_report
+from tests.graph.snapshots import snapshot
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def child(code: str, *args: str) -> subprocess.Popen[str]:
+    """A Python child process running ``code`` from the repository root (so ``tests`` imports)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def expected_facts(title: str) -> int:
+    """How many facts synthetic report ``工作总结 N`` has, from its title."""
+    return prepare(synthetic_report(int(title.split()[-1]))).document.fact_count
+
+
+def assert_consistent(store: EmbeddedStore) -> list[int]:
+    """Every stored document is whole and the counts agree; returns the report numbers stored, in order."""
+    with store.consistent():
+        return _check(store)
+
+
+def _check(store: EmbeddedStore) -> list[int]:
+    stats = store.stats()
+    docs = store.documents(limit=1_000_000).items
+    assert stats.documents == len(docs)
+    numbers = [int(d.title.split()[-1]) for d in docs if d.title]
+    for d in docs:
+        assert d.title is not None
+        assert len(store.document_facts(d.id)) == d.fact_count == expected_facts(d.title)
+    facts = list(store.iter_facts())
+    assert sum(stats.relations.values()) == len(facts) == sum(d.fact_count for d in docs)
+    nodes = list(store.iter_nodes())
+    assert sum(stats.entities.values()) == len(nodes)
+    live = {d.id for d in docs}
+    assert all(n.mentions and set(n.mentions) <= live for n in nodes)
+    return numbers
+
+
+# -- persistence --------------------------------------------------------------------
+
+
+def test_reopening_gives_the_same_graph(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many([report_a(), report_b(), *(synthetic_report(i) for i in range(20))])
+        s.remove_document(s.find_document("/corpus/report-00003.txt").id)
+        changed = synthetic_report(5)
+        changed.relations.pop()
+        assert s.ingest(changed).status == "replaced"
+        before = snapshot(s)
+    with EmbeddedStore(path, readonly=True) as again:
+        assert snapshot(again) == before
+
+
+def test_replay_equals_ingest_in_the_same_order(tmp_path: Path) -> None:
+    """The graph is a function of the documents in manifest order, however the writes were batched."""
+    reports = [synthetic_report(i) for i in range(30)]
+    with EmbeddedStore(tmp_path / "one") as one, EmbeddedStore(tmp_path / "many") as many:
+        one.ingest_many(reports)
+        for r in reports:
+            many.ingest(r)
+        assert snapshot(one) == snapshot(many)
+
+
+# -- crash safety ---------------------------------------------------------------------
+
+WRITER = """
+import sys
+import graph.embedded as emb
+from tests.graph.builders import synthetic_report
+
+emb.BATCH_DOCS = int(sys.argv[3])
+store = emb.EmbeddedStore(sys.argv[1])
+start = int(sys.argv[2])
+print("started", flush=True)
+store.ingest_many(synthetic_report(i) for i in range(start, start + 100_000))
+"""
+
+
+def test_kill_9_mid_build_leaves_whole_reports(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    rnd = random.Random(7)
+    stored: list[int] = []
+    for round_no in range(4):
+        start = stored[-1] + 1 if stored else 0
+        proc = child(WRITER, str(path), str(start), str(rnd.choice([1, 2, 5])))
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "started"
+        # Let it commit a few batches, then kill it wherever it is.
+        deadline = time.monotonic() + 20
+        base = len(stored)
+        while time.monotonic() < deadline:
+            with EmbeddedStore(path, readonly=True) as peek:
+                if peek.stats().documents >= base + 3:
+                    break
+            time.sleep(0.01)
+        time.sleep(rnd.uniform(0.0, 0.2))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert proc.returncode == -signal.SIGKILL, f"round {round_no}: writer ended on its own"
+
+        with EmbeddedStore(path) as reopened:
+            numbers = assert_consistent(reopened)
+            # Exactly the previous content plus whole new reports, in order, with no gaps.
+            assert numbers[: len(stored)] == stored
+            assert numbers == list(range(len(numbers)))
+            assert len(numbers) > len(stored)
+            # And the same graph as ingesting those reports in one go into a fresh store.
+            with EmbeddedStore(tmp_path / f"ref{round_no}") as ref:
+                ref.ingest_many(synthetic_report(i) for i in numbers)
+                assert snapshot(reopened) == snapshot(ref)
+            stored = numbers
+            # A writer after the crash works and cleans up what the killed one left.
+            extra = synthetic_report(len(numbers))
+            assert reopened.ingest(extra).status == "added"
+            stored = [*numbers, len(numbers)]
+        manifest = json.loads((path / "manifest.json").read_text())
+        named = {s["file"] for s in manifest["segments"]}
+        assert {p.name for p in (path / "segments").iterdir()} == named
+        assert not [p for p in path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_orphans_and_temp_files_are_cleaned_by_the_next_writer(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest(report_a())
+    orphan = path / "segments" / "seg-00000099-0123456789ab.jsonl"
+    orphan.write_text("half a segment")
+    tmp = path / ".manifest.json.123.abcd.tmp"
+    tmp.write_text("{")
+    with EmbeddedStore(path) as s:
+        assert s.stats().documents == 1  # opening ignores them
+        assert orphan.exists()
+        s.ingest(report_b())
+        assert not orphan.exists() and not tmp.exists()
+        assert s.stats().documents == 2
+
+
+# -- two writers ------------------------------------------------------------------------
+
+HOLDER = """
+import sys, time
+from graph.embedded import EmbeddedStore
+from tests.graph.builders import synthetic_report
+
+def slow():
+    yield synthetic_report(100)
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+    yield synthetic_report(101)
+
+EmbeddedStore(sys.argv[1]).ingest_many(slow())
+print("done", flush=True)
+"""
+
+
+def test_second_writer_waits_and_says_so_once(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    proc = child(HOLDER, str(path), "1.5")
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "holding"
+    told = io.StringIO()
+    with EmbeddedStore(path, notify=told) as s:
+        started = time.monotonic()
+        result = s.ingest(synthetic_report(102))
+        waited = time.monotonic() - started
+        assert result.status == "added"
+        assert waited > 0.5
+        lines = told.getvalue().splitlines()
+        assert len(lines) == 1
+        assert f"waiting for the store lock held by pid {proc.pid} (" in lines[0]
+        # It re-synced under the lock: the other writer's reports are there and merged with ours.
+        assert [d.title for d in s.documents().items] == ["工作总结 100", "工作总结 101", "工作总结 102"]
+        assert_consistent(s)
+    assert proc.wait(timeout=10) == 0
+
+
+def test_writer_gives_up_after_its_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    proc = child(HOLDER, str(path), "3")
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "holding"
+    try:
+        with EmbeddedStore(path, lock_timeout=0.3, notify=io.StringIO()) as s:
+            with pytest.raises(StoreLocked, match=f"pid {proc.pid}"):
+                s.ingest(report_a())
+            assert s.stats().documents == 0  # the holder has not committed yet
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+# -- readers during a build -------------------------------------------------------------
+
+BUILDER = """
+import sys
+import graph.embedded as emb
+from tests.graph.builders import synthetic_report
+
+emb.BATCH_DOCS = 2
+store = emb.EmbeddedStore(sys.argv[1])
+for i in range(0, 60, 3):
+    store.ingest_many(synthetic_report(j) for j in range(i, i + 3))
+    if i == 30:
+        store.remove_document(store.find_document("/corpus/report-00004.txt").id)
+"""
+
+
+def test_reader_sees_a_concurrent_build_appear_consistently(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    reader = EmbeddedStore(path, readonly=True)
+    assert reader.stats().documents == 0
+    proc = child(BUILDER, str(path))
+    seen: set[int] = set()
+    while proc.poll() is None:
+        numbers = assert_consistent(reader)
+        seen.add(len(numbers))
+    assert proc.wait() == 0, proc.stderr.read() if proc.stderr else ""
+    final = assert_consistent(reader)
+    assert len(final) == 59 and 4 not in final
+    assert len(seen) > 2  # it watched the graph grow, not just the end
+    with EmbeddedStore(path, readonly=True) as fresh:
+        assert snapshot(fresh) == snapshot(reader)
+    reader.close()
+
+
+def test_two_instances_in_one_process_follow_each_other(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as w1, EmbeddedStore(path) as w2:
+        w1.ingest(report_a())
+        assert w2.stats().documents == 1
+        w2.ingest(report_b())
+        assert w1.entity("Company:均胜电子").aliases == ["均胜"]
+        w1.remove_document(document_id(report_a()))
+        assert w2.stats().documents == 1
+        assert snapshot(w1) == snapshot(w2)
+
+
+# -- bad folders ------------------------------------------------------------------------------
+
+
+def test_garbage_manifest_is_reported_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    path.mkdir()
+    (path / "manifest.json").write_text("this is not json")
+    with pytest.raises(CorruptStore, match=str(path / "manifest.json")):
+        EmbeddedStore(path)
+    (path / "manifest.json").write_text('{"format": "something else"}')
+    with pytest.raises(CorruptStore, match="not a policy-kg store manifest"):
+        EmbeddedStore(path, readonly=True)
+    assert (path / "manifest.json").read_text() == '{"format": "something else"}'
+
+
+def test_a_file_where_the_folder_should_be(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    path.write_text("my notes")
+    with pytest.raises(StoreUnavailable, match="not a folder"):
+        EmbeddedStore(path)
+    assert path.read_text() == "my notes"
+
+
+def test_a_folder_of_other_files_is_not_taken_over(tmp_path: Path) -> None:
+    (tmp_path / "thesis.docx").write_text("precious")
+    with pytest.raises(CorruptStore, match="not a policy-kg store"):
+        EmbeddedStore(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.docx"]
+
+
+def test_missing_or_damaged_segment_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest(report_a())
+    (seg,) = (path / "segments").iterdir()
+    seg.write_text(seg.read_text()[:-40])
+    with pytest.raises(CorruptStore, match=seg.name):
+        EmbeddedStore(path)
+    seg.unlink()
+    with pytest.raises(CorruptStore, match="missing"):
+        EmbeddedStore(path)
+
+
+def test_readonly_store_refuses_writes_and_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    s = EmbeddedStore(path, readonly=True)
+    assert s.stats().documents == 0
+    with pytest.raises(StoreError, match="read-only"):
+        s.ingest(report_a())
+    assert not path.exists()
+
+
+def test_a_closed_store_says_so(tmp_path: Path) -> None:
+    s = EmbeddedStore(tmp_path / "kg")
+    s.close()
+    with pytest.raises(StoreError, match="closed"):
+        s.stats()
