@@ -69,7 +69,7 @@ class EntityRef(BaseModel):
 
     @classmethod
     def build(cls, node: Node) -> EntityRef:
-        return cls(
+        return cls.model_construct(
             key=node.key, name=node.name, type=node.type, type_zh=TYPE_LABELS_ZH.get(node.type, node.type)
         )
 
@@ -84,8 +84,11 @@ class EntityOut(EntityRef):
     @classmethod
     def from_hit(cls, hit: EntityHit) -> EntityOut:
         node = hit.node
-        return cls(
-            **EntityRef.build(node).model_dump(),
+        return cls.model_construct(
+            key=node.key,
+            name=node.name,
+            type=node.type,
+            type_zh=TYPE_LABELS_ZH.get(node.type, node.type),
             aliases=list(node.aliases),
             documents=len(node.mentions),
             degree=hit.degree,
@@ -95,8 +98,8 @@ class EntityOut(EntityRef):
 def _amount(fact: Fact) -> AmountOut | None:
     if not fact.has_amount:
         return None
-    return AmountOut(
-        value=fact.amount_value,
+    return AmountOut.model_construct(
+        value=None if fact.amount_value is None else float(fact.amount_value),
         text=fact.amount_text,
         currency=fact.amount_currency,
         masked=fact.amount_masked,
@@ -107,7 +110,7 @@ def _amount(fact: Fact) -> AmountOut | None:
 def _period(fact: Fact) -> PeriodOut | None:
     if not (fact.period_start or fact.period_end or fact.period_text):
         return None
-    return PeriodOut(text=fact.period_text, start=fact.period_start, end=fact.period_end)
+    return PeriodOut.model_construct(text=fact.period_text, start=fact.period_start, end=fact.period_end)
 
 
 class EdgeOut(BaseModel):
@@ -127,7 +130,7 @@ class EdgeOut(BaseModel):
 
     @classmethod
     def build(cls, fact: Fact) -> EdgeOut:
-        return cls(
+        return cls.model_construct(
             id=fact.id,
             predicate=fact.predicate,
             predicate_zh=PREDICATE_LABELS_ZH.get(fact.predicate, fact.predicate),
@@ -148,7 +151,14 @@ class NodeOut(EntityRef):
 
     @classmethod
     def from_node(cls, node: Node) -> NodeOut:
-        return cls(**EntityRef.build(node).model_dump(), aliases=list(node.aliases), documents=node.documents)
+        return cls.model_construct(
+            key=node.key,
+            name=node.name,
+            type=node.type,
+            type_zh=TYPE_LABELS_ZH.get(node.type, node.type),
+            aliases=list(node.aliases),
+            documents=node.documents,
+        )
 
 
 class MentionsOut(BaseModel):
@@ -164,7 +174,9 @@ class RelationOut(BaseModel):
 
     @classmethod
     def build(cls, view: RelationView) -> RelationOut:
-        return cls(direction=view.direction, other=EntityRef.build(view.other), fact=EdgeOut.build(view.fact))
+        return cls.model_construct(
+            direction=view.direction, other=EntityRef.build(view.other), fact=EdgeOut.build(view.fact)
+        )
 
 
 class EntityDetailOut(NodeOut):
@@ -178,11 +190,18 @@ class EntityDetailOut(NodeOut):
 
     @classmethod
     def from_detail(cls, detail: EntityDetail) -> EntityDetailOut:
-        return cls(
-            **NodeOut.from_node(detail.node).model_dump(),
+        node = detail.node
+        return cls.model_construct(
+            key=node.key,
+            name=node.name,
+            type=node.type,
+            type_zh=TYPE_LABELS_ZH.get(node.type, node.type),
+            aliases=list(node.aliases),
+            documents=node.documents,
             degree=detail.degree,
             mentions=[
-                MentionsOut(document=m.document, count=len(m.spans), spans=m.spans) for m in detail.mentions
+                MentionsOut.model_construct(document=m.document, count=len(m.spans), spans=m.spans)
+                for m in detail.mentions
             ],
             relations={p: [RelationOut.build(v) for v in views] for p, views in detail.relations.items()},
         )
@@ -198,7 +217,7 @@ class SubgraphOut(BaseModel):
 
     @classmethod
     def build(cls, sub: Subgraph) -> SubgraphOut:
-        return cls(
+        return cls.model_construct(
             center=sub.center,
             nodes=[NodeOut.from_node(n) for n in sub.nodes],
             edges=[EdgeOut.build(e) for e in sub.edges],
@@ -215,7 +234,7 @@ class PathOut(BaseModel):
 
     @classmethod
     def build(cls, path: GraphPath) -> PathOut:
-        return cls(
+        return cls.model_construct(
             hops=len(path.edges),
             nodes=[EntityRef.build(n) for n in path.nodes],
             edges=[EdgeOut.build(e) for e in path.edges],
@@ -240,7 +259,7 @@ class FundingItemOut(BaseModel):
     @classmethod
     def build(cls, item: FundingItem) -> FundingItemOut:
         f = item.fact
-        return cls(
+        return cls.model_construct(
             fact_id=f.id,
             recipient=EntityRef.build(item.recipient),
             instrument=EntityRef.build(item.instrument),
@@ -264,7 +283,7 @@ class FundingTotalOut(BaseModel):
 
     @classmethod
     def build(cls, t: FundingTotal) -> FundingTotalOut:
-        return cls(
+        return cls.model_construct(
             instrument=EntityRef.build(t.instrument),
             currency=t.currency,
             amount=t.amount,
@@ -280,7 +299,7 @@ class FundingOut(BaseModel):
 
     @classmethod
     def build(cls, report: FundingReport) -> FundingOut:
-        return cls(
+        return cls.model_construct(
             items=[FundingItemOut.build(i) for i in report.items],
             total=report.total,
             totals=[FundingTotalOut.build(t) for t in report.totals],
@@ -299,7 +318,7 @@ class PolicyLinkOut(BaseModel):
 
     @classmethod
     def build(cls, link: PolicyLink) -> PolicyLinkOut:
-        return cls(
+        return cls.model_construct(
             company=EntityRef.build(link.company),
             policy=EntityRef.build(link.policy),
             action=link.fact.action,
@@ -324,11 +343,11 @@ class DocumentOut(BaseModel):
     @classmethod
     def build(cls, d: DocumentRecord) -> DocumentOut:
         period = (
-            PeriodOut(text=d.period_text, start=d.period_start, end=d.period_end)
+            PeriodOut.model_construct(text=d.period_text, start=d.period_start, end=d.period_end)
             if d.period_start or d.period_end or d.period_text
             else None
         )
-        return cls(
+        return cls.model_construct(
             id=d.id,
             path=d.path,
             title=d.title,
@@ -345,10 +364,8 @@ class DocumentDetailOut(DocumentOut):
 
     @classmethod
     def from_detail(cls, detail: DocumentDetail) -> DocumentDetailOut:
-        return cls(
-            **DocumentOut.build(detail.document).model_dump(),
-            edges=[EdgeOut.build(f) for f in detail.facts],
-        )
+        base = DocumentOut.build(detail.document)
+        return cls.model_construct(**dict(base), edges=[EdgeOut.build(f) for f in detail.facts])
 
 
 class IngestOut(BaseModel):
@@ -362,7 +379,7 @@ class IngestOut(BaseModel):
 
     @classmethod
     def build(cls, r: IngestResult) -> IngestOut:
-        return cls(
+        return cls.model_construct(
             document=r.document,
             status=r.status,
             replaced=r.replaced,
@@ -378,7 +395,9 @@ class RemoveOut(BaseModel):
 
     @classmethod
     def build(cls, r: RemoveResult) -> RemoveOut:
-        return cls(document=r.document, facts_removed=r.facts_removed, nodes_removed=r.nodes_removed)
+        return cls.model_construct(
+            document=r.document, facts_removed=r.facts_removed, nodes_removed=r.nodes_removed
+        )
 
 
 class StatsOut(BaseModel):
@@ -390,7 +409,9 @@ class StatsOut(BaseModel):
 
     @classmethod
     def build(cls, s: Stats) -> StatsOut:
-        return cls(entities=dict(s.entities), relations=dict(s.relations), documents=s.documents)
+        return cls.model_construct(
+            entities=dict(s.entities), relations=dict(s.relations), documents=s.documents
+        )
 
 
 class HealthOut(BaseModel):

@@ -9,7 +9,10 @@ implement the small ``GraphStore`` contract.
 from __future__ import annotations
 
 import contextlib
+import threading
 import unicodedata
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +48,12 @@ class _NodeCache:
 
     def __init__(self, store: GraphStore) -> None:
         self._store = store
-        self._nodes: dict[str, Node] = {}
+        self.nodes: dict[str, Node] = {}
 
     def get(self, key: str) -> Node:
-        node = self._nodes.get(key)
+        node = self.nodes.get(key)
         if node is None:
-            node = self._nodes[key] = self._store.entity(key)
+            node = self.nodes[key] = self._store.entity(key)
         return node
 
 
@@ -195,23 +198,63 @@ def _zone_members(store: GraphStore, zone_needle: str) -> set[str]:
     return members
 
 
-def funding(
-    store: GraphStore, flt: FundingFilter | None = None, limit: int = 100, offset: int = 0
-) -> FundingReport:
-    """Every FUNDED_BY fact that passes the filter, and totals over all of them (not just the page).
+@dataclass(slots=True)
+class _FundingBase:
+    """Every FUNDED_BY fact with both ends resolved, oldest first, and each node's folded names."""
 
-    Restatements (same recipient, instrument, amount and period, typically
-    the same project reported in two half-year summaries) are counted once.
-    """
-    flt = flt or FundingFilter()
+    rows: list[FundingItem]
+    by_instrument: dict[str, list[FundingItem]]
+    #: node key -> (folded key, folded name and aliases)
+    forms: dict[str, tuple[str, tuple[str, ...]]]
+
+
+@dataclass(slots=True)
+class _FundingAnswer:
+    """One filter's full answer (every matching row, display order), before paging."""
+
+    items: list[FundingItem]
+    totals: list[FundingTotal]
+
+
+def _oldest_first(row: FundingItem) -> tuple[str, str, str]:
+    return (row.fact.period_start or "9999", row.fact.document, row.fact.id)
+
+
+def _funding_base(store: GraphStore) -> _FundingBase:
     nodes = _NodeCache(store)
+    rows = [
+        FundingItem(f, nodes.get(f.subject), nodes.get(f.object)) for f in store.facts(predicate="FUNDED_BY")
+    ]
+    rows.sort(key=_oldest_first)
+    by_instrument: dict[str, list[FundingItem]] = {}
+    for row in rows:
+        by_instrument.setdefault(row.instrument.key, []).append(row)
+    forms = {k: (fold(k), tuple(fold(x) for x in (n.name, *n.aliases))) for k, n in nodes.nodes.items()}
+    return _FundingBase(rows, by_instrument, forms)
+
+
+def _forms_match(forms: tuple[str, tuple[str, ...]], needle: str) -> bool:
+    return not needle or forms[0] == needle or any(needle in f for f in forms[1])
+
+
+def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -> _FundingAnswer:
     members = _zone_members(store, flt.zone) if flt.zone else None
     instrument = fold(flt.instrument) if flt.instrument else ""
     recipient = fold(flt.recipient) if flt.recipient else ""
     agency = fold(flt.agency) if flt.agency else ""
 
+    source = base.rows
+    if instrument:
+        keys = [k for k in base.by_instrument if _forms_match(base.forms[k], instrument)]
+        wanted = set(keys)
+        source = (
+            base.by_instrument[keys[0]]
+            if len(keys) == 1
+            else [r for r in base.rows if r.instrument.key in wanted]
+        )
     rows: list[FundingItem] = []
-    for fact in store.facts(predicate="FUNDED_BY"):
+    for row in source:  # oldest first, so the first report to state a funding is the one counted
+        fact = row.fact
         if members is not None and fact.subject not in members:
             continue
         if flt.min_amount is not None and (fact.amount_value is None or fact.amount_value < flt.min_amount):
@@ -220,16 +263,10 @@ def funding(
             continue
         if not _period_overlaps(fact, flt.start, flt.end):
             continue
-        inst_node = nodes.get(fact.object)
-        if not _node_matches(inst_node, instrument):
+        if recipient and not _forms_match(base.forms[fact.subject], recipient):
             continue
-        rec_node = nodes.get(fact.subject)
-        if not _node_matches(rec_node, recipient):
-            continue
-        rows.append(FundingItem(fact=fact, recipient=rec_node, instrument=inst_node))
+        rows.append(FundingItem(fact=fact, recipient=row.recipient, instrument=row.instrument))
 
-    # oldest first so the first report to state a funding is the one counted
-    rows.sort(key=lambda r: (r.fact.period_start or "9999", r.fact.document, r.fact.id))
     seen: dict[tuple[object, ...], str] = {}
     totals: dict[tuple[str, str | None], FundingTotal] = {}
     for row in rows:
@@ -248,11 +285,77 @@ def funding(
         elif row.fact.amount_masked:
             total.masked += 1
     ordered_totals = sorted(totals.values(), key=lambda t: (-t.amount, t.instrument.name, t.currency or ""))
-    # the rows an analyst wants first: the largest known amounts, newest first among equals
+    # the rows an analyst wants first: the largest known amounts
     rows.sort(
         key=lambda r: (r.fact.amount_value is None, -(r.fact.amount_value or 0), r.recipient.name, r.fact.id)
     )
-    return FundingReport(items=rows[offset : offset + limit], totals=ordered_totals, total=len(rows))
+    return _FundingAnswer(rows, ordered_totals)
+
+
+class _FundingCache:
+    """Funding answers of one store, valid for one store generation.
+
+    Funding reads every FUNDED_BY fact, which is too slow to redo per request
+    on a large graph; stores that count their writes (``generation``, as the
+    embedded store does) let us keep the resolved facts and recent answers
+    until the next write.  Stores without it are asked afresh every time.
+    """
+
+    MAX_ANSWERS = 256
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.generation: int | None = None
+        self.base: _FundingBase | None = None
+        self.answers: OrderedDict[FundingFilter, _FundingAnswer] = OrderedDict()
+
+    def answer(self, store: GraphStore, generation: int, flt: FundingFilter) -> _FundingAnswer:
+        with self.lock:
+            if self.generation != generation:
+                self.generation, self.base = generation, None
+                self.answers.clear()
+            found = self.answers.get(flt)
+            if found is not None:
+                self.answers.move_to_end(flt)
+                return found
+            base = self.base
+        if base is None:
+            base = _funding_base(store)
+        answer = _funding_answer(store, base, flt)
+        with self.lock:
+            if self.generation == generation:
+                self.base = base
+                self.answers[flt] = answer
+                while len(self.answers) > self.MAX_ANSWERS:
+                    self.answers.popitem(last=False)
+        return answer
+
+
+_funding_caches: weakref.WeakKeyDictionary[GraphStore, _FundingCache] = weakref.WeakKeyDictionary()
+_funding_caches_lock = threading.Lock()
+
+
+def funding(
+    store: GraphStore, flt: FundingFilter | None = None, limit: int = 100, offset: int = 0
+) -> FundingReport:
+    """Every FUNDED_BY fact that passes the filter, and totals over all of them (not just the page).
+
+    Restatements (same recipient, instrument, amount and period, typically
+    the same project reported in two half-year summaries) are counted once.
+    """
+    flt = flt or FundingFilter()
+    generation = getattr(store, "generation", None)
+    if isinstance(generation, int):
+        with _funding_caches_lock:
+            cache = _funding_caches.get(store)
+            if cache is None:
+                cache = _funding_caches[store] = _FundingCache()
+        answer = cache.answer(store, generation, flt)
+    else:
+        answer = _funding_answer(store, _funding_base(store), flt)
+    return FundingReport(
+        items=answer.items[offset : offset + limit], totals=answer.totals, total=len(answer.items)
+    )
 
 
 # -- company / policy links ----------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Path, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Path, Response, UploadFile
 
 from graph.queries import document_detail, remove, upload
 from graph.store import GraphStore
@@ -13,6 +13,7 @@ from ..auth import require_token
 from ..deps import get_store
 from ..schemas import DocumentDetailOut, DocumentOut, ErrorOut, IngestOut, ListOf, RemoveOut
 from .params import Limit, Offset
+from .render import json_answer
 
 router = APIRouter(prefix="/api/documents", tags=["报告 Documents"])
 
@@ -29,17 +30,19 @@ MAX_UPLOAD = 20 * 1024 * 1024
 @router.get("", response_model=ListOf[DocumentOut], summary="报告列表 Stored reports")
 def list_documents(
     store: Annotated[GraphStore, Depends(get_store)], limit: Limit = 100, offset: Offset = 0
-) -> ListOf[DocumentOut]:
+) -> Response:
     page = store.documents(limit=limit, offset=offset)
-    return ListOf[DocumentOut](items=[DocumentOut.build(d) for d in page.items], total=page.total)
+    return json_answer(
+        ListOf[DocumentOut](items=[DocumentOut.build(d) for d in page.items], total=page.total)
+    )
 
 
 @router.get(
     "/{doc_id:path}", response_model=DocumentDetailOut, responses=NOT_FOUND, summary="报告详情 One report"
 )
-def get_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId) -> DocumentDetailOut:
+def get_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId) -> Response:
     """Metadata of the report and every fact read from it."""
-    return DocumentDetailOut.from_detail(document_detail(store, doc_id))
+    return json_answer(DocumentDetailOut.from_detail(document_detail(store, doc_id)))
 
 
 @router.post(
@@ -57,13 +60,13 @@ def get_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId
 def upload_document(
     store: Annotated[GraphStore, Depends(get_store)],
     file: Annotated[UploadFile, File(description="报告文本 A report as a text file (UTF-8 or GB18030)")],
-) -> IngestOut:
+) -> Response:
     """Extract the report and store it in one step; returns what was added."""
     data = file.file.read(MAX_UPLOAD + 1)
     name = file.filename or "upload.txt"
     if len(data) > MAX_UPLOAD:
         raise HTTPException(413, f"{name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
-    return IngestOut.build(upload(store, name, data))
+    return json_answer(IngestOut.build(upload(store, name, data)), status_code=201)
 
 
 @router.delete(
@@ -73,6 +76,6 @@ def upload_document(
     dependencies=[Depends(require_token)],
     summary="删除报告 Remove a report",
 )
-def delete_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId) -> RemoveOut:
+def delete_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId) -> Response:
     """Removes the report's facts and every entity no other report supports."""
-    return RemoveOut.build(remove(store, doc_id))
+    return json_answer(RemoveOut.build(remove(store, doc_id)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from extract.model import EntityType, Predicate
 from graph.queries import entity_detail
@@ -13,6 +13,7 @@ from graph.store import GraphStore
 from ..deps import get_store
 from ..schemas import TYPES_DOC, EntityDetailOut, EntityOut, ErrorOut, ListOf, SubgraphOut
 from .params import Limit, Offset
+from .render import json_answer
 
 router = APIRouter(prefix="/api/entities", tags=["实体 Entities"])
 
@@ -32,10 +33,10 @@ def search(
     type: Annotated[EntityType | None, Query(description=f"类型 Entity type: {TYPES_DOC}")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> ListOf[EntityOut]:
+) -> Response:
     """Entities whose name or alias contains `q`, best matches first."""
     page = store.search_entities(q, type, limit=limit, offset=offset)
-    return ListOf[EntityOut](items=[EntityOut.from_hit(h) for h in page.items], total=page.total)
+    return json_answer(ListOf[EntityOut](items=[EntityOut.from_hit(h) for h in page.items], total=page.total))
 
 
 @router.get(
@@ -55,13 +56,13 @@ def neighbors(
         list[EntityType] | None, Query(description="只看这些类型 Only these entity types")
     ] = None,
     limit: Limit = 300,
-) -> SubgraphOut:
+) -> Response:
     """Nodes within `depth` hops (nearest first, at most `limit`) and the facts joining them."""
     sub = store.neighbors(key, depth=depth, predicates=predicate, types=type, limit=limit)
-    return SubgraphOut.build(sub)
+    return json_answer(SubgraphOut.build(sub))
 
 
 @router.get("/{key:path}", response_model=EntityDetailOut, responses=NOT_FOUND, summary="实体详情 One entity")
-def detail(store: Annotated[GraphStore, Depends(get_store)], key: Key) -> EntityDetailOut:
+def detail(store: Annotated[GraphStore, Depends(get_store)], key: Key) -> Response:
     """Aliases, mentions per report and relations grouped by predicate."""
-    return EntityDetailOut.from_detail(entity_detail(store, key))
+    return json_answer(EntityDetailOut.from_detail(entity_detail(store, key)))

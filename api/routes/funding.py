@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from graph.queries import FundingFilter, funding
 from graph.store import GraphStore
@@ -13,6 +13,7 @@ from graph.store import GraphStore
 from ..deps import get_store
 from ..schemas import FundingOut
 from .params import Limit, Offset
+from .render import json_answer
 
 router = APIRouter(prefix="/api", tags=["资金 Funding"])
 
@@ -37,7 +38,7 @@ def funding_facts(
     ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> FundingOut:
+) -> Response:
     """One row per FUNDED_BY fact; `totals` per instrument and currency count a restated fact once."""
     flt = FundingFilter(
         instrument=instrument or None,
@@ -48,4 +49,4 @@ def funding_facts(
         end=end.isoformat() if end else None,
         min_amount=min_amount,
     )
-    return FundingOut.build(funding(store, flt, limit=limit, offset=offset))
+    return json_answer(FundingOut.build(funding(store, flt, limit=limit, offset=offset)))

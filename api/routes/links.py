@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 
 from graph.queries import company_policies, policy_companies
 from graph.store import GraphStore
@@ -12,6 +12,7 @@ from graph.store import GraphStore
 from ..deps import get_store
 from ..schemas import ErrorOut, ListOf, PolicyLinkOut
 from .params import Limit, Offset
+from .render import json_answer
 
 router = APIRouter(prefix="/api", tags=["企业与政策 Companies and policies"])
 
@@ -31,11 +32,13 @@ def policies_of_company(
     key: Annotated[str, Path(description="企业或项目键 Company (or project) key")],
     limit: Limit = 100,
     offset: Offset = 0,
-) -> ListOf[PolicyLinkOut]:
+) -> Response:
     """Lists, titles and programmes the company 入选/申报/获评, with period and evidence."""
     links = company_policies(store, key)
-    return ListOf[PolicyLinkOut](
-        items=[PolicyLinkOut.build(x) for x in links[offset : offset + limit]], total=len(links)
+    return json_answer(
+        ListOf[PolicyLinkOut](
+            items=[PolicyLinkOut.build(x) for x in links[offset : offset + limit]], total=len(links)
+        )
     )
 
 
@@ -50,9 +53,11 @@ def companies_of_policy(
     key: Annotated[str, Path(description="政策键 Policy key")],
     limit: Limit = 100,
     offset: Offset = 0,
-) -> ListOf[PolicyLinkOut]:
+) -> Response:
     """Companies and projects linked to the policy, with action, period and evidence."""
     links = policy_companies(store, key)
-    return ListOf[PolicyLinkOut](
-        items=[PolicyLinkOut.build(x) for x in links[offset : offset + limit]], total=len(links)
+    return json_answer(
+        ListOf[PolicyLinkOut](
+            items=[PolicyLinkOut.build(x) for x in links[offset : offset + limit]], total=len(links)
+        )
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from graph.queries import resolve_entity
 from graph.store import GraphStore
 
 from ..deps import get_store
 from ..schemas import ErrorOut, ListOf, PathOut
+from .render import json_answer
 
 router = APIRouter(prefix="/api", tags=["路径 Paths"])
 
@@ -31,9 +32,9 @@ def paths(
     target: Endpoint,
     max_hops: Annotated[int, Query(ge=1, le=6, description="最多跳数 Longest path considered, 1 to 6")] = 4,
     limit: Annotated[int, Query(ge=1, le=100, description="最多路径数 At most this many paths")] = 10,
-) -> ListOf[PathOut]:
+) -> Response:
     """Shortest paths between `source` and `target`, ignoring direction; empty when none within `max_hops`."""
     a = resolve_entity(store, source).node
     b = resolve_entity(store, target).node
     found = store.paths(a.key, b.key, max_hops=max_hops, limit=limit)
-    return ListOf[PathOut](items=[PathOut.build(p) for p in found], total=len(found))
+    return json_answer(ListOf[PathOut](items=[PathOut.build(p) for p in found], total=len(found)))

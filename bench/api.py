@@ -1,0 +1,382 @@
+"""Benchmark: API latency under 20 concurrent clients over a 100,000-entity / 300,000-relation embedded store.
+
+1. Generates reports shaped like the real ones (projects funded by 专项债 …
+   with amounts, periods and agencies; projects and companies in zones;
+   companies investing in projects and 入选/申报 policy lists; policies issued
+   by agencies; funding restated by a later report) and ingests them into a
+   fresh embedded store.
+2. Serves the store with ``kg serve`` (a real uvicorn) in a child process.
+3. From this process, 20 concurrent httpx clients call each endpoint; p50/p99
+   latency and requests/s are printed per endpoint, next to ``/healthz``
+   measured the same way in the same run as the baseline (the cost of HTTP,
+   routing and JSON alone).  Target: p99 < 100 ms for each endpoint.
+
+    .venv/bin/python bench/api.py [--docs 1000] [--requests 2000] [--clients 20] [--store DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import httpx  # noqa: E402
+
+from extract.model import Amount, DocInfo, Entity, Extraction, Period, Relation  # noqa: E402
+from graph.store import open_store  # noqa: E402
+
+TARGET_P99_MS = 100.0
+
+PLACES = [
+    "宁波",
+    "高新",
+    "凌智",
+    "均胜",
+    "望春",
+    "贵驷",
+    "前湾",
+    "江北",
+    "鄞州",
+    "镇海",
+    "北仑",
+    "慈溪",
+    "大东江",
+    "文胜湖",
+]
+PROJECT_STEMS = ["产业园", "软件谷", "创新中心", "超算中心", "卫生服务中心", "智造基地", "科创园", "数字港"]
+COMPANY_STEMS = ["电子", "生物", "科技", "新材料", "智能装备", "集团", "精密", "医疗"]
+INSTRUMENTS = ["专项债", "中央预算内投资", "产业发展引导资金", "奖励资金", "消费券", "招商基金",
+               "技改补助", "省级专项资金", "市级专项资金", "人才资金", "贴息资金", "引导基金"]  # fmt: skip
+AGENCY_STEMS = ["经发局", "经信局", "发改委", "财政局", "管委会", "应急管理局", "科技局", "商务局"]
+ZONE_STEMS = ["高新区", "工业园区", "街道", "片区", "新区", "开发区"]
+POLICY_STEMS = [
+    "专精特新“小巨人”名单",
+    "重点工程建设计划",
+    "纳税50强企业",
+    "若干政策",
+    "隐形冠军",
+    "自愿清洁生产企业",
+]
+ACTIONS = ["入选", "申报", "获评", "兑现"]
+
+PROJECTS_PER_DOC = 66
+COMPANIES_PER_DOC = 37
+
+
+@dataclass(slots=True)
+class Pools:
+    """Names shared across reports (zones, agencies, policies, instruments) so reports meet in the graph."""
+
+    zones: list[str]
+    agencies: list[str]
+    policies: list[str]
+
+
+def pools(rnd: random.Random) -> Pools:
+    zones = [f"{p}{s}{i}" for i in range(90) for p, s in [(rnd.choice(PLACES), rnd.choice(ZONE_STEMS))]]
+    agencies = [f"{p}{s}{i}" for i in range(40) for p, s in [(rnd.choice(PLACES), rnd.choice(AGENCY_STEMS))]]
+    policies = [f"第{i}批{rnd.choice(POLICY_STEMS)}" for i in range(1, 1501)]
+    return Pools(sorted(set(zones)), sorted(set(agencies)), policies)
+
+
+class DocBuilder:
+    """One synthetic report: entity ids by (type, name), distinct spans, evidence sentences."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.entities: dict[tuple[str, str], Entity] = {}
+        self.relations: list[Relation] = []
+        self.cursor = 0
+
+    def ent(self, type_: str, name: str) -> str:
+        key = (type_, name)
+        if key not in self.entities:
+            span = (self.cursor, self.cursor + len(name))
+            self.cursor += len(name) + 3
+            self.entities[key] = Entity(
+                id=f"e{len(self.entities) + 1}", name=name, type=type_, mentions=[span]
+            )  # type: ignore[arg-type]
+        return self.entities[key].id
+
+    def rel(self, s: str, p: str, o: str, evidence: str, **qualifiers: object) -> None:
+        span = (self.cursor, self.cursor + len(evidence))
+        self.cursor += len(evidence) + 1
+        self.relations.append(
+            Relation(subject=s, predicate=p, object=o, evidence=evidence, span=span, **qualifiers)
+        )  # type: ignore[arg-type]
+
+    def build(self, year: int) -> Extraction:
+        doc_id = f"bench_{self.index:05d}"
+        doc = DocInfo(
+            id=doc_id,
+            path=f"/bench/{doc_id}.txt",
+            title=f"高新区经发局{year}年上半年工作总结（{self.index}）",
+            date=f"{year}-07-15",
+            issuer="经济发展局",
+            period=Period(f"{year}年上半年", f"{year}-01-01", f"{year}-06-30"),
+        )
+        return Extraction(doc=doc, entities=list(self.entities.values()), relations=self.relations)
+
+
+def amount(rnd: random.Random) -> Amount:
+    if rnd.random() < 0.08:
+        return Amount(text="*亿元", value=None, masked=True)
+    yi = rnd.choice([0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 5.0])
+    return Amount(text=f"{yi:g}亿元", value=yi * 1e8)
+
+
+def report(
+    index: int, rnd: random.Random, p: Pools, previous: list[tuple[str, Amount, Period, str]]
+) -> Extraction:
+    """~100 new entities and ~300 relations, like a half-year summary of a busy zone."""
+    year = 2019 + index % 6
+    d = DocBuilder(index)
+    home = rnd.choice(p.zones)
+    parent = p.zones[(p.zones.index(home) * 7 + 3) % len(p.zones)]
+    z = d.ent("Zone", home)
+    if parent != home:
+        d.rel(z, "LOCATED_IN", d.ent("Zone", parent), f"{home}隶属{parent}")
+    projects = []
+    for j in range(PROJECTS_PER_DOC):
+        name = f"{rnd.choice(PLACES)}{rnd.choice(PROJECT_STEMS)}{index:04d}{j:02d}"
+        pid = d.ent("Project", name)
+        projects.append(pid)
+        instrument = rnd.choice(INSTRUMENTS)
+        money = amount(rnd)
+        period = Period(f"{year}年", f"{year}-01-01", f"{year}-12-31")
+        agency = rnd.choice(p.agencies)
+        d.rel(
+            pid,
+            "FUNDED_BY",
+            d.ent("Funding", instrument),
+            f"组织{name}申报{year}年第二批{instrument},成功申报{money.text}资金额度",
+            amount=money,
+            period=period,
+            agency=agency,
+        )
+        if j % 22 == 0:
+            previous.append((name, money, period, instrument))
+        d.rel(pid, "LOCATED_IN", z, f"在{home}谋划了{name}等载体")
+    # a later report restates a few earlier funding facts word for word
+    for name, money, period, instrument in previous[-3:] if index % 5 == 4 else []:
+        pid = d.ent("Project", name)
+        d.rel(
+            pid,
+            "FUNDED_BY",
+            d.ent("Funding", instrument),
+            f"{name}获{instrument}{money.text}",
+            amount=money,
+            period=period,
+        )
+    for j in range(COMPANIES_PER_DOC):
+        name = f"{rnd.choice(PLACES)}{rnd.choice(COMPANY_STEMS)}{index:04d}{j:02d}"
+        cid = d.ent("Company", name)
+        target = rnd.choice(projects)
+        d.rel(cid, "INVESTS_IN", target, f"{name}投资建设项目", amount=amount(rnd))
+        d.rel(cid, "LOCATED_IN", z, f"{name}落户{home}")
+        for _ in range(2):
+            policy = rnd.choice(p.policies)
+            action = rnd.choice(ACTIONS)
+            d.rel(
+                cid,
+                "PARTICIPATES_IN",
+                d.ent("Policy", policy),
+                f"{year}年上半年{name}等企业{action}{policy}",
+                action=action,
+                period=Period(f"{year}年上半年", f"{year}-01-01", f"{year}-06-30"),
+            )
+    for policy_id, name in [(e.id, e.name) for e in d.entities.values() if e.type == "Policy"][:12]:
+        agency = p.agencies[hash(name) % len(p.agencies)]
+        d.rel(policy_id, "ISSUED_BY", d.ent("Agency", agency), f"{agency}发布{name}")
+    return d.build(year)
+
+
+def generate(store_dir: Path, docs: int, seed: int) -> tuple[float, dict[str, int], int]:
+    rnd = random.Random(seed)
+    p = pools(rnd)
+    previous: list[tuple[str, Amount, Period, str]] = []
+    store = open_store(str(store_dir))
+    t0 = time.perf_counter()
+    try:
+        store.ingest_many(report(i, rnd, p, previous) for i in range(docs))
+        stats = store.stats()
+    finally:
+        store.close()
+    return time.perf_counter() - t0, stats.entities, sum(stats.relations.values())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(store_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("KG_API_TOKEN", None)
+    cmd = [sys.executable, "-m", "api.cli", "serve", "--store", str(store_dir), "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"bench: kg serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=60).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("bench: kg serve did not answer within 300 s")
+
+
+@dataclass(slots=True)
+class Result:
+    name: str
+    latencies_ms: list[float]
+    seconds: float
+    errors: int
+
+    def pct(self, q: float) -> float:
+        xs = sorted(self.latencies_ms)
+        return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+
+async def load(base: str, name: str, urls: list[str], clients: int) -> Result:
+    """``clients`` workers share the URL list; each request's latency is timed on the client."""
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(urls)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for url in queue:
+                t0 = time.perf_counter()
+                resp = await client.get(url)
+                await resp.aread()
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if resp.status_code != 200:
+                    errors += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - t0
+    return Result(name, latencies, elapsed, errors)
+
+
+def workloads(base: str, requests: int, seed: int) -> dict[str, list[str]]:
+    """URLs per endpoint, with parameters drawn from what is really in the served store."""
+    rnd = random.Random(seed)
+    with httpx.Client(base_url=base, timeout=60) as c:
+        projects = [
+            i["key"]
+            for i in c.get("/api/entities", params={"type": "Project", "q": "产业园", "limit": 1000}).json()[
+                "items"
+            ]
+        ]
+    from urllib.parse import quote, urlencode
+
+    queries = [f"{rnd.choice(PLACES)}{rnd.choice(PROJECT_STEMS + COMPANY_STEMS)}" for _ in range(200)] + [
+        "小巨人",
+        "凌智",
+        "专项",
+    ]
+    return {
+        "/healthz (baseline)": ["/healthz"] * requests,
+        "/api/funding?instrument=": [
+            "/api/funding?" + urlencode({"instrument": rnd.choice(INSTRUMENTS), "limit": 20})
+            for _ in range(requests)
+        ],
+        "/api/entities?q=": [
+            "/api/entities?" + urlencode({"q": rnd.choice(queries)}) for _ in range(requests)
+        ],
+        "/neighbors depth=2": [
+            f"/api/entities/{quote(rnd.choice(projects), safe='')}/neighbors?depth=2" for _ in range(requests)
+        ],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--docs", type=int, default=1000, help="synthetic reports (~100 entities, ~300 relations each)"
+    )
+    ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--store", type=Path, help="reuse (or create) the store here instead of a temporary one")
+    ap.add_argument("--seed", type=int, default=4)
+    args = ap.parse_args()
+
+    tmp = None
+    store_dir = args.store
+    if store_dir is None:
+        tmp = tempfile.mkdtemp(prefix="kg-bench-api-")
+        store_dir = Path(tmp) / "kg-data"
+    try:
+        if not store_dir.exists() or not any(store_dir.iterdir()):
+            seconds, entities, relations = generate(store_dir, args.docs, args.seed)
+            print(f"generated {args.docs} reports: {sum(entities.values()):,} entities {entities}, "
+                  f"{relations:,} relations, ingested in {seconds:.1f} s")  # fmt: skip
+        port = free_port()
+        t0 = time.perf_counter()
+        server = start_server(store_dir, port)
+        print(f"kg serve answered after {time.perf_counter() - t0:.1f} s (store loaded)")
+        base = f"http://127.0.0.1:{port}"
+        try:
+            urls = workloads(base, args.requests, args.seed)
+            # warm-up: first requests build per-process caches; they are not what a user waits for twice
+            asyncio.run(load(base, "warm-up", [u[0] for u in urls.values()] * 5, 4))
+            results = [asyncio.run(load(base, name, batch, args.clients)) for name, batch in urls.items()]
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        base_p99 = results[0].pct(0.99)
+        print(
+            f"\n{args.clients} concurrent clients, {args.requests} requests per endpoint "
+            f"(target p99 < {TARGET_P99_MS:.0f} ms)"
+        )
+        print(
+            f"{'endpoint':28} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'p99/base':>9} {'errors':>7}  verdict"
+        )
+        failed = False
+        for r in results:
+            ok = r.pct(0.99) < TARGET_P99_MS and r.errors == 0
+            failed |= not ok
+            print(
+                f"{r.name:28} {r.pct(0.5):8.1f} {r.pct(0.99):8.1f} {r.rps:8.0f} "
+                f"{r.pct(0.99) / base_p99:9.1f} {r.errors:7d}  {'ok' if ok else 'MISS'}"
+            )
+        print(
+            f"(mean of all latencies: {statistics.fmean(x for r in results for x in r.latencies_ms):.1f} ms)"
+        )
+        sys.exit(1 if failed else 0)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
