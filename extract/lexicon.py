@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
     agency_words: frozenset[str]
     agency_suffixes: tuple[str, ...]
@@ -32,6 +32,7 @@ class Lexicon:
     generic_words: frozenset[str]
     zone_generic: frozenset[str]
     directions: tuple[str, ...]
+    places: frozenset[str]
 
     def user_words(self) -> list[str]:
         """Words the segmenter must keep whole, so suffix grammars see them as one token."""
@@ -43,6 +44,7 @@ class Lexicon:
         words |= {w for w in self.policy_heads if len(w) > 1}
         words |= {w for w in self.leadin_words if len(w) > 1}
         words |= {w for w in self.build_verbs if len(w) > 1}
+        words |= set(self.places)
         return sorted(words)
 
 
@@ -78,4 +80,5 @@ def load_lexicon() -> Lexicon:
         generic_words=frozenset(_lines("generic_words.txt")),
         zone_generic=frozenset(_lines("zone_generic.txt")),
         directions=_longest_first(_lines("directions.txt")),
+        places=frozenset(_lines("places.txt")),
     )

@@ -78,7 +78,7 @@ def _item_start(toks: Tokens, end: int, limit: int, lex: Lexicon) -> int:
         if tok.word in _CONJ:
             prev = toks.tokens[i - 1] if i > 0 else None
             # "辅导和利时": 和 after a lead-in verb belongs to the name
-            if prev is not None and (prev.word in lex.leadin_words) and end - tok.start >= 3:
+            if tok.word == "和" and prev is not None and prev.word in lex.leadin_words and end - tok.start >= 3:
                 start = tok.start
             break
         if tok.word in ")）":

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from extract.lexicon import Lexicon
+from extract.lexicon import Lexicon, load_lexicon
 from extract.model import EntityType
 from extract.names import (
     PROPER_POS,
@@ -23,10 +24,11 @@ from extract.names import (
     pos_of,
     stops_name,
 )
+from extract.segment import get_tokenizer
 from extract.sentences import Sentence
 
 #: How sure a recognizer is about its type, used when two mentions claim the same span.
-PRIORITY = {"book": 6, "quote": 5, "trigger": 5, "list": 4, "context": 4, "agency": 4, "suffix": 2, "place": 1}
+PRIORITY = {"book": 6, "quote": 5, "trigger": 5, "list": 4, "context": 5, "agency": 4, "suffix": 2, "place": 1}
 
 _BOOK = re.compile(r"《[^《》\n]{2,80}》")
 _DOCNO = re.compile(r"\s*[(（]([^()（）\n]{0,16}〔\d{4}〕\d+号)[)）]")
@@ -88,7 +90,7 @@ def _quote_ok(core: str, has_head: bool) -> bool:
         parts = re.split("[、，]", core)
         if len(parts) >= 3 or any(len(p) < 3 or p[:1].isascii() for p in parts):
             return False
-    return not (core[:1].isdigit() and not has_head)
+    return not (core[:1].isdigit() and not has_head and not _YEAR_BATCH.match(core))
 
 
 def quoted(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention]:
@@ -130,6 +132,16 @@ def _quote_right(text: str, toks: Tokens, pos: int, lex: Lexicon) -> tuple[int, 
     end = pos
     while i < len(toks.tokens) and toks.tokens[i].end - pos <= 16:
         tok = toks.tokens[i]
+        head_here = next((h for h in lex.quote_heads if text.startswith(h, tok.start)), None)
+        if head_here is not None:
+            end = tok.start + len(head_here)
+            best_end, best_head = end, head_here
+            if lex.policy_heads.get(head_here):
+                break
+            i = toks.index_at(end) if end < len(text) else len(toks.tokens)
+            if i < len(toks.tokens) and toks.tokens[i].start < end:
+                break
+            continue
         if tok.word in lex.leadin_words or (tok.word not in lex.quote_heads and stops_name(tok, lex, False, True)):
             break
         end = tok.end
@@ -161,10 +173,12 @@ def trigger_policies(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention
     """Policies, lists and honours named after 列入/入选/获评/对照/申报… (列入市重点工程建设计划)."""
     out: list[Mention] = []
     text = sent.text
-    for trig in lex.policy_triggers:
+    taken: set[int] = set()
+    for trig in lex.policy_triggers:  # longest first
         pos = text.find(trig)
         while pos >= 0:
-            if toks.is_boundary(pos):
+            if pos not in taken and toks.is_boundary(pos):
+                taken.add(pos)
                 out += _after_trigger(sent, toks, pos + len(trig), lex)
             pos = text.find(trig, pos + 1)
     return out
@@ -216,6 +230,8 @@ def _checked(part: str, s: int, e: int) -> tuple[int, int] | None:
     core = strip_year_batch(name)
     if len(core) < 4 or _BAD_DIGITS.search(re.sub(r"“[^”]*”", "", core)):
         return None
+    if all_generic(get_tokenizer().lcut(core), load_lexicon()):
+        return None
     return s, e
 
 
@@ -251,11 +267,22 @@ def _suffix_name(
 ) -> Mention | None:
     text = sent.text
     max_chars = {"Project": 20, "Zone": 10, "Company": 8, "Funding": 12, "Agency": 14}[etype]
-    start = expand_left(toks, head_start, lex, max_chars=max_chars, build_verbs=etype in ("Project", "Zone"))
+    if etype == "Funding" and head in lex.funding_words:
+        return _mention(sent, head_start, end, etype, "suffix")
+    if etype == "Zone" and head in _STANDALONE_ZONES and (head_start == 0 or not _CJK1.match(text[head_start - 1])):
+        return _mention(sent, head_start, end, etype, "suffix")
+    start = expand_left(
+        toks,
+        head_start,
+        lex,
+        max_chars=max_chars,
+        build_verbs=etype in ("Project", "Zone"),
+        allow_verbs=etype == "Project",
+    )
     # drop generic words on the left (企业奖励资金 -> 奖励资金; 特色产业园 stays generic)
     mod_tokens = [t.word for t in toks.tokens if start <= t.start and t.end <= head_start]
     if etype == "Funding":
-        while mod_tokens and mod_tokens[0] in lex.generic_words and mod_tokens[0] not in ("产业", "财政"):
+        while mod_tokens and mod_tokens[0] in _FUNDING_GENERIC_LEFT:
             start += len(mod_tokens.pop(0))
     name = text[start:end]
     modifier = text[start:head_start]
@@ -264,12 +291,17 @@ def _suffix_name(
     return _mention(sent, start, end, etype, "suffix")
 
 
+_STANDALONE_ZONES = frozenset({"高新区", "开发区", "经开区"})
+_CJK1 = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_FUNDING_GENERIC_LEFT = frozenset({"企业", "相关", "各类", "各项", "年度", "全年", "该", "社会"})
 _GENERIC_PRONE_PROJECT = frozenset({"项目", "工程", "平台", "中心", "基地", "学校", "医院", "院校"})
 
 
 def _suffix_ok(name: str, modifier: str, mod_tokens: list[str], head: str, etype: EntityType, lex: Lexicon) -> bool:
     if etype == "Funding":
-        return name in lex.funding_words or (len(modifier) >= 2 and modifier not in lex.generic_words)
+        return name in lex.funding_words or (
+            len(modifier) >= 2 and modifier not in lex.generic_words and modifier not in _FUNDING_GENERIC_LEFT
+        )
     if len(modifier) < 2 and not (etype == "Zone" and is_masked(modifier) and modifier):
         return False
     if any(ch.isdigit() for ch in modifier):
@@ -296,32 +328,43 @@ def _suffix_ok(name: str, modifier: str, mod_tokens: list[str], head: str, etype
     return True
 
 
-def agency_words(sent: Sentence, toks: Tokens, lex: Lexicon, zones: tuple[str, ...]) -> list[Mention]:
-    """Agencies from the lexicon, with their level or zone prefix (市发改委, XX区经信局)."""
+def agency_words(sent: Sentence, lex: Lexicon) -> list[Mention]:
+    """Agencies from the lexicon, with their level or zone prefix (市发改委, XX区经信局, 宁波市委市政府)."""
     out = []
-    for tok in toks.tokens:
-        if tok.word not in lex.agency_words:
-            continue
-        start = tok.start
-        before = sent.text[:start]
-        for prefix in (*zones, *lex.level_prefixes):
-            if prefix and before.endswith(prefix):
-                start -= len(prefix)
-                break
-        for zone in zones:
-            if zone and sent.text[:start].endswith(zone):
-                start -= len(zone)
-                break
-        out.append(_mention(sent, start, tok.end, "Agency", "agency"))
+    text = sent.text
+    for m in _agency_regex(lex).finditer(text):
+        start = m.start()
+        p = _AGENCY_PREFIX.search(text, max(0, start - 8), start)
+        if p is not None and p.end() == start:
+            pre = p.group(0)
+            if pre in lex.level_prefixes or pre[:-1] in lex.places or is_masked(pre[:-1]) or pre[:-1] in _ZONE_WORDS:
+                start = p.start()
+            elif pre[-1] in "省市区县":
+                start -= 1
+        out.append(_mention(sent, start, m.end(), "Agency", "agency"))
     return out
 
 
+_AGENCY_PREFIX = re.compile(r"(?:[\u4e00-\u9fff]{2,3}|X{1,2}|\*{1,2})?[省市区县]|国家")
+_ZONE_WORDS = frozenset({"高新", "开发", "新", "经开"})
+
+
+@cache
+def _agency_regex(lex: Lexicon) -> re.Pattern[str]:
+    words = sorted(lex.agency_words, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words) + r"(?!〔)")
+
+
 def places(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention]:
-    """Place names tagged ``ns`` by jieba's dictionary (宁波, 上海, 丽水)."""
+    """Provinces and cities from the gazetteer (宁波, 上海, 丽水), with 省/市 when written."""
     out = []
+    text = sent.text
     for tok in toks.tokens:
-        if len(tok.word) >= 2 and pos_of(tok.word) == "ns" and tok.word not in lex.zone_generic:
-            out.append(_mention(sent, tok.start, tok.end, "Zone", "place"))
+        if tok.word in lex.places:
+            end = tok.end
+            if end < len(text) and text[end] in "省市" and not text.startswith(("市场", "市委", "市政"), end):
+                end += 1
+            out.append(_mention(sent, tok.start, end, "Zone", "place"))
     return out
 
 

@@ -78,6 +78,17 @@ def stops_name(tok: Token, lex: Lexicon, build_verbs: bool, allow_verbs: bool = 
     return tag == "v" and not allow_verbs
 
 
+def _in_singles(toks: Tokens, i: int) -> bool:
+    """A one-character token next to another: jieba's HMM left a name in pieces (均/胜电子)."""
+    if len(toks.tokens[i].word) != 1 or not _CJK.search(toks.tokens[i].word):
+        return False
+    near = [toks.tokens[j].word for j in (i - 1, i + 1) if 0 <= j < len(toks.tokens)]
+    return any(len(w) == 1 and _CJK.search(w) for w in near)
+
+
+_NUMBERED = re.compile(r"^[一二三四五六七八九十两几多\d]+[个家批项星级年度届位名条只次]")
+
+
 def expand_left(
     toks: Tokens,
     head_start: int,
@@ -86,6 +97,7 @@ def expand_left(
     max_chars: int,
     build_verbs: bool = False,
     limit: int = 0,
+    allow_verbs: bool = False,
 ) -> int:
     """Leftmost start of the name whose head begins at ``head_start`` (sentence offsets).
 
@@ -100,26 +112,34 @@ def expand_left(
         tok = toks.tokens[i]
         if tok.start < limit or head_start - tok.start > max_chars:
             break
-        if tok.word in _NAME_PUNCT and tok.word in "()（）" and _balanced_before(toks, i):
-            start = tok.start
-            i -= 1
+        if tok.word in ")）":
+            j = _opening(toks, i)
+            if j is None:
+                break
+            start = toks.tokens[j].start
+            i = j - 1
             continue
-        if stops_name(tok, lex, build_verbs):
+        if _NUMBERED.match(tok.word):
+            break
+        if tok.word in lex.leadin_words or (build_verbs and tok.word in lex.build_verbs):
+            break
+        if not _in_singles(toks, i) and stops_name(tok, lex, build_verbs, allow_verbs):
             break
         start = tok.start
         i -= 1
     return start
 
 
-def _balanced_before(toks: Tokens, i: int) -> bool:
-    """A closing bracket is part of a name only when its opening bracket is close by."""
-    word = toks.tokens[i].word
-    if word in "(（":
-        return False
+def _opening(toks: Tokens, i: int) -> int | None:
+    """Index of the bracket that opens the group closed at ``i``, when the group reads as part of a name."""
     for j in range(i - 1, max(-1, i - 6), -1):
         if toks.tokens[j].word in "(（":
-            return True
-    return False
+            inner = toks.tokens[j + 1 : i]
+            if inner and all(_CJK.search(t.word) or is_masked(t.word) for t in inner):
+                if not any(pos_of(t.word) in ("m", "q") for t in inner) and j > 0:
+                    return j
+            return None
+    return None
 
 
 def expand_right(toks: Tokens, start: int, lex: Lexicon, *, max_chars: int, stop_words: frozenset[str]) -> int:

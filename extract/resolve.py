@@ -53,9 +53,11 @@ def resolve_sentence(mentions: list[Mention]) -> list[Mention]:
 def _drop_inner(outer: Mention, inner: Mention) -> bool:
     """Whether ``inner`` (inside ``outer``) goes; a kept inner mention is marked nested."""
     if inner.type == outer.type:
-        if inner.start == outer.start or inner.end == outer.end:
-            if inner.text not in outer.forms:
-                outer.forms.append(inner.text)
+        if inner.type in ("Zone", "Agency", "Company") and inner.source != "list":
+            inner.nested = True
+            return False
+        if inner.start == outer.start and inner.text not in outer.forms:
+            outer.forms.append(inner.text)
         return True
     if outer.source in _CONTAINERS and inner.type not in ("Agency", "Zone"):
         return True
