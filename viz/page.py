@@ -188,11 +188,13 @@ def network_options(node_count: int) -> dict[str, Any]:
                 "springConstant": 0.04,
                 "damping": 0.4,
                 "avoidOverlap": 0.15,
+                # coarser Barnes-Hut cells: about twice as fast per step, layout still readable
+                "theta": 0.8 if large else 0.6,
             },
             "minVelocity": 1.0,
             "stabilization": {
                 "enabled": True,
-                "iterations": 150 if large else 300,
+                "iterations": 100 if large else 250,
                 "updateInterval": 50,
                 "fit": True,
             },

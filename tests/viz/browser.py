@@ -50,7 +50,13 @@ def browser() -> Iterator[Any]:
 
 
 def open_page(
-    b: Any, url: str, allow_prefix: str, *, width: int = 1400, height: int = 900
+    b: Any,
+    url: str,
+    allow_prefix: str,
+    *,
+    width: int = 1400,
+    height: int = 900,
+    init_script: str | None = None,
 ) -> tuple[Any, PageLog]:
     """Open ``url`` with every request not starting with ``allow_prefix`` aborted and logged."""
     log = PageLog()
@@ -74,6 +80,8 @@ def open_page(
         d.dismiss()
 
     page.on("dialog", on_dialog)
+    if init_script:
+        page.add_init_script(init_script)
     page.goto(url)
     return page, log
 
