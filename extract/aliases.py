@@ -15,6 +15,7 @@ import bisect
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extract.lexicon import Lexicon
 from extract.mentions import Mention, strip_year_batch
@@ -25,6 +26,7 @@ _SELF_AGENCY = ("我局", "本局")
 _SELF_ZONE = ("我区", "本区")
 
 
+@lru_cache(maxsize=65536)
 def norm(name: str) -> str:
     """The comparison form of a name: width-folded, without quotes and spaces (as the scorer does)."""
     s = unicodedata.normalize("NFKC", name)

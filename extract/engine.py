@@ -14,8 +14,10 @@ from extract.aliases import build_entities, norm
 from extract.lexicon import Lexicon, load_lexicon
 from extract.lists import find_lists
 from extract.mentions import (
+    HeadIndex,
     Mention,
     agency_words,
+    head_index,
     book_titles,
     places,
     quoted,
@@ -32,7 +34,7 @@ from extract.sentences import split_sentences
 
 
 @cache
-def _suffix_heads() -> dict[str, EntityType]:
+def _suffix_heads() -> HeadIndex:
     """Head word -> type, for the suffix grammars (later tables win on a clash)."""
     lex = load_lexicon()
     heads: dict[str, EntityType] = {}
@@ -48,7 +50,7 @@ def _suffix_heads() -> dict[str, EntityType]:
         heads[w] = "Funding"
     for w in lex.funding_words:
         heads[w] = "Funding"
-    return heads
+    return head_index(heads)
 
 
 @cache

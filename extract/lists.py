@@ -140,7 +140,12 @@ def find_lists(
     out: list[ItemList] = []
     text = sent.text
     for c_start, c_end in sent.clauses():
-        seps = [i for i in range(c_start, c_end) if text[i] == "、" and not _quoted_at(text, i)]
+        seps = []
+        i = text.find("、", c_start, c_end)
+        while i >= 0:
+            if not _quoted_at(text, i):
+                seps.append(i)
+            i = text.find("、", i + 1, c_end)
         if seps:
             lst = _list_with_separators(sent, toks, lex, own_type, c_start, c_end, seps)
         else:

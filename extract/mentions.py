@@ -210,15 +210,26 @@ def _policy_in(part: str, lex: Lexicon) -> tuple[int, int] | None:
     if part.startswith(("《", "“")) and part.count("”") <= 1 and part.endswith(("》", "”")):
         return None
     best: tuple[int, int] | None = None
-    for i in range(2, len(part) + 1):
-        for head, strong in lex.policy_heads.items():
-            if not part.startswith(head, i - len(head)):
-                continue
-            if strong:
+    heads = _policy_head_regex(lex)
+    pos = 0
+    while True:
+        m = heads.search(part, pos)
+        if m is None:
+            break
+        i = m.end()
+        if lex.policy_heads[m.group(0)]:
+            if i >= 2:
                 return _checked(part, 0, i)
-            if _TRAILING_OK.match(part[i:]):
-                best = (0, i)
+        elif _TRAILING_OK.match(part[i:]):
+            best = (0, i)
+        pos = m.start() + 1
     return _checked(part, *best) if best else None
+
+
+@cache
+def _policy_head_regex(lex: Lexicon) -> re.Pattern[str]:
+    words = sorted(lex.policy_heads, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
 
 
 def _checked(part: str, s: int, e: int) -> tuple[int, int] | None:
@@ -240,19 +251,27 @@ def _policy_forms(name: str) -> list[str]:
     return [core] if core != name else []
 
 
-def suffix_names(sent: Sentence, toks: Tokens, lex: Lexicon, heads: dict[str, EntityType]) -> list[Mention]:
+HeadIndex = dict[str, list[tuple[str, EntityType]]]
+
+
+def head_index(heads: dict[str, EntityType]) -> HeadIndex:
+    """Heads grouped by their last character, longest first, so a token end is checked in O(1)."""
+    index: HeadIndex = {}
+    for head, etype in sorted(heads.items(), key=lambda kv: -len(kv[0])):
+        index.setdefault(head[-1], []).append((head, etype))
+    return index
+
+
+def suffix_names(sent: Sentence, toks: Tokens, lex: Lexicon, heads: HeadIndex) -> list[Mention]:
     """Names closed by a head word: …产业园 (Project), …片区 (Zone), …局 (Agency), …资金 (Funding)."""
     out: list[Mention] = []
     text = sent.text
-    longest = max((len(h) for h in heads), default=0)
     for tok in toks.tokens:
         end = tok.end
-        for n in range(min(longest, end), 0, -1):
-            head = text[end - n : end]
-            etype = heads.get(head)
-            if etype is None:
+        for head, etype in heads.get(text[end - 1], ()):
+            head_start = end - len(head)
+            if head_start < 0 or not text.startswith(head, head_start):
                 continue
-            head_start = end - n
             if head_start < tok.start and not toks.is_boundary(head_start):
                 continue
             m = _suffix_name(sent, toks, head_start, end, head, etype, lex)
