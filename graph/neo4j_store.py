@@ -1,0 +1,668 @@
+"""The Neo4j backend: the graph in Neo4j 5 (or ArcadeDB's Bolt server), Cypher over Bolt.
+
+Why it looks like this: every report is written in one transaction, so a
+failure leaves nothing half-written; the transaction's changes are worked out
+in Python (:mod:`graph.neo4j_batch`) and sent as a handful of ``UNWIND``
+statements, because one statement per fact over Bolt is far too slow; all
+query text lives in :mod:`graph.cypher`.  Node identity and merging come
+from :mod:`graph.ingest`, shared with the embedded store, so both backends
+hold the same graph for the same reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from extract.model import ENTITY_TYPES, PREDICATES, Extraction
+
+from . import cypher
+from .errors import DocumentNotFound, EntityNotFound, StoreError, StoreUnavailable
+from .ingest import PreparedDocument, normalized_forms, prepare, resolve
+from .keys import normalize
+from .model import (
+    DocumentRecord,
+    EntityHit,
+    Fact,
+    GraphPath,
+    IngestResult,
+    Node,
+    Page,
+    RemoveResult,
+    Stats,
+    Subgraph,
+)
+from .neo4j_batch import NodeState, WriteBatch, load_mentions, typed_form
+
+if TYPE_CHECKING:
+    import neo4j
+
+T = TypeVar("T")
+
+#: ``ingest_many`` sends one transaction per this many facts (or documents), whichever comes first.
+GROUP_FACTS = 5_000
+GROUP_DOCS = 200
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A report waiting in a group: prepared outside the transaction, resolved inside it."""
+
+    prepared: PreparedDocument
+    seq: int
+
+
+class Neo4jStore:
+    """A :class:`graph.store.GraphStore` on a Bolt server; the connection opens on first use."""
+
+    def __init__(
+        self,
+        uri: str,
+        user: str = "neo4j",
+        password: str = "",
+        database: str = "neo4j",
+        *,
+        max_retries: int = 8,
+        connection_timeout: float = 10.0,
+    ) -> None:
+        self.location = uri
+        self.uri = uri
+        self.user = user
+        self.database = database
+        self._password = password
+        self._max_retries = max_retries
+        self._timeout = connection_timeout
+        self._driver: neo4j.Driver | None = None
+        self._schema_ready = False
+        self._closed = False
+
+    # -- connection and error mapping ---------------------------------------------------
+
+    def _connect(self) -> neo4j.Driver:
+        if self._closed:
+            raise StoreError(f"{self.location}: the store is closed")
+        if self._driver is not None:
+            return self._driver
+        import neo4j
+
+        try:
+            driver = neo4j.GraphDatabase.driver(
+                self.uri,
+                auth=(self.user, self._password),
+                connection_timeout=self._timeout,
+                max_transaction_retry_time=15.0,
+            )
+        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise StoreUnavailable(f"{self.location}: not a usable Bolt address ({exc})") from None
+        try:
+            with self._errors():
+                driver.execute_query(cypher.PING, database_=self.database)
+        except BaseException:
+            driver.close()
+            raise
+        self._driver = driver
+        if not self._schema_ready:
+            with self._errors():
+                for statement in cypher.SCHEMA:
+                    driver.execute_query(statement, database_=self.database)
+            self._schema_ready = True
+        return driver
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver exceptions become store errors with the reason, never a raw traceback."""
+        from neo4j import exceptions as nx
+
+        try:
+            yield
+        except nx.AuthError as exc:
+            raise StoreUnavailable(
+                f"{self.location}: authentication failed for user {self.user!r} "
+                f"(check KG_NEO4J_USER / KG_NEO4J_PASSWORD): {exc.message or exc}"
+            ) from None
+        except (nx.ServiceUnavailable, nx.SessionExpired) as exc:
+            raise StoreUnavailable(f"{self.location}: cannot reach the Bolt server ({exc})") from None
+        except nx.Neo4jError as exc:
+            if (exc.code or "").endswith("DatabaseNotFound"):
+                raise StoreUnavailable(
+                    f"{self.location}: no database {self.database!r} (set KG_NEO4J_DATABASE)"
+                ) from None
+            raise StoreError(f"{self.location}: {exc.code or 'error'}: {exc.message or exc}") from None
+        except nx.DriverError as exc:
+            raise StoreUnavailable(f"{self.location}: {exc}") from None
+        except OSError as exc:
+            raise StoreUnavailable(f"{self.location}: {exc}") from None
+
+    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        driver = self._connect()
+        with self._errors():
+            records, _, _ = driver.execute_query(query, params, database_=self.database)
+        return [dict(r) for r in records]
+
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """Run ``work`` in one write transaction, again from scratch after a conflict (bounded).
+
+        ArcadeDB reports two writers creating one key as ``ConstraintError`` and a
+        concurrent update of one record as a transient error: both are retried.
+        """
+        from neo4j import exceptions as nx
+
+        driver = self._connect()
+        for attempt in range(self._max_retries):
+            try:
+                with self._errors(), driver.session(database=self.database) as session:
+                    return session.execute_write(work)
+            except StoreError as exc:
+                cause = exc.__context__
+                retryable = isinstance(cause, nx.ConstraintError | nx.TransientError) or (
+                    isinstance(cause, nx.Neo4jError) and "concurrent" in str(cause.message or "").lower()
+                )
+                if not retryable or attempt == self._max_retries - 1:
+                    raise
+                time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+        self._closed = True
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def ingest(self, extraction: Extraction) -> IngestResult:
+        return self.ingest_many([extraction])[0]
+
+    def ingest_many(self, extractions: Iterable[Extraction]) -> list[IngestResult]:
+        """Reports go in groups of up to ``GROUP_FACTS`` facts, one transaction each.
+
+        A group that fails for any reason but a conflict is written again one
+        report per transaction, so a bad report fails alone and every report
+        is all or nothing.  An invalid extraction raises before its group is
+        written (the reports of earlier groups stay stored).
+        """
+        results: list[IngestResult] = []
+        group: list[_Pending] = []
+        ids: set[str] = set()
+        paths: set[str] = set()
+        facts = 0
+        seq = time.time_ns()
+        for extraction in extractions:
+            prepared = prepare(extraction)
+            doc = prepared.document
+            if group and (doc.id in ids or doc.path in paths):
+                results.extend(self._write_group(group))
+                group, ids, paths, facts = [], set(), set(), 0
+            seq += 1
+            group.append(_Pending(prepared, seq))
+            ids.add(doc.id)
+            paths.add(doc.path)
+            facts += len(prepared.facts)
+            if facts >= GROUP_FACTS or len(group) >= GROUP_DOCS:
+                results.extend(self._write_group(group))
+                group, ids, paths, facts = [], set(), set(), 0
+        if group:
+            results.extend(self._write_group(group))
+        return results
+
+    def _write_group(self, group: list[_Pending]) -> list[IngestResult]:
+        try:
+            return self._write(lambda tx: self._ingest_tx(tx, group))
+        except StoreUnavailable:
+            raise
+        except StoreError:
+            if len(group) == 1:
+                raise
+        return [r for p in group for r in self._write(lambda tx, p=p: self._ingest_tx(tx, [p]))]  # type: ignore[misc]
+
+    def _ingest_tx(self, tx: neo4j.ManagedTransaction, group: list[_Pending]) -> list[IngestResult]:
+        tx.run(cypher.WRITE_LOCK).consume()
+        docs = [p.prepared.document for p in group]
+        stored = {r["id"] for r in tx.run(cypher.DOCUMENTS_BY_ID, ids=[d.id for d in docs])}
+        todo = [p for p in group if p.prepared.document.id not in stored]
+        same_path = {
+            r["path"]: r["id"]
+            for r in tx.run(cypher.DOCUMENTS_BY_PATH, paths=sorted({p.prepared.document.path for p in todo}))
+        }
+        batch = WriteBatch(lambda forms: _load_forms(tx, forms), lambda keys: _load_nodes(tx, keys))
+        old_nodes = {old: self._document_node_keys(tx, old) for old in same_path.values()}
+        batch.prefetch(
+            forms=(
+                typed_form(n.type, f)
+                for p in todo
+                for n in p.prepared.nodes
+                for f in normalized_forms(n.name, n.aliases)
+            ),
+            keys=itertools.chain((n.key for p in todo for n in p.prepared.nodes), *old_nodes.values()),
+        )
+
+        results: dict[str, IngestResult] = {}
+        written: list[PreparedDocument] = []
+        seqs: dict[str, int] = {}
+        for p in todo:
+            doc = p.prepared.document
+            old = same_path.get(doc.path)
+            if old is not None:
+                self._remove_tx(tx, batch, old, old_nodes[old])
+            resolved = resolve(p.prepared, batch.find_existing)
+            created = batch.apply(resolved)
+            written.append(resolved)
+            seqs[doc.id] = p.seq
+            results[doc.id] = IngestResult(
+                document=doc.id,
+                status="replaced" if old is not None else "added",
+                replaced=old,
+                nodes_added=created,
+                facts_added=len(resolved.facts),
+            )
+        self._write_nodes(tx, batch)
+        self._write_documents(tx, written, seqs)
+        self._write_facts(tx, written)
+        return [results.get(d.id) or IngestResult(document=d.id, status="unchanged") for d in docs]
+
+    @staticmethod
+    def _document_node_keys(tx: neo4j.ManagedTransaction, doc_id: str) -> list[str]:
+        rec = tx.run(cypher.DOCUMENT_NODE_KEYS, id=doc_id).single()
+        return list(rec["keys"] or []) if rec is not None else []
+
+    @staticmethod
+    def _remove_tx(
+        tx: neo4j.ManagedTransaction, batch: WriteBatch, doc_id: str, keys: list[str]
+    ) -> RemoveResult:
+        ends = [(r["s"], r["o"]) for r in tx.run(cypher.DELETE_DOCUMENT_FACTS, keys=keys, doc=doc_id)]
+        tx.run(cypher.DELETE_DOCUMENT, id=doc_id).consume()
+        nodes_removed = batch.remove_document(doc_id, keys, ends)
+        return RemoveResult(document=doc_id, facts_removed=len(ends), nodes_removed=nodes_removed)
+
+    @staticmethod
+    def _write_nodes(tx: neo4j.ManagedTransaction, batch: WriteBatch) -> None:
+        nodes = batch.node_writes()
+        forms = batch.form_writes()
+        if nodes.delete:
+            tx.run(cypher.DELETE_NODES, keys=nodes.delete).consume()
+        for entity_type, rows in nodes.create.items():
+            tx.run(cypher.create_nodes(entity_type), rows=rows).consume()
+        if nodes.update:
+            tx.run(cypher.UPDATE_NODES, rows=nodes.update).consume()
+        if forms.delete:
+            tx.run(cypher.DELETE_NAME_FORMS, forms=forms.delete).consume()
+        if forms.set:
+            tx.run(cypher.SET_NAME_FORMS, rows=forms.set).consume()
+
+    @staticmethod
+    def _write_documents(
+        tx: neo4j.ManagedTransaction, docs: list[PreparedDocument], seqs: Mapping[str, int]
+    ) -> None:
+        if not docs:
+            return
+        rows = [
+            {
+                "id": d.document.id,
+                "path": d.document.path,
+                "title": d.document.title,
+                "issuer": d.document.issuer,
+                "date": d.document.date,
+                "period_start": d.document.period_start,
+                "period_end": d.document.period_end,
+                "period_text": d.document.period_text,
+                "entity_count": d.document.entity_count,
+                "fact_count": d.document.fact_count,
+                "node_keys": sorted({n.key for n in d.nodes}),
+                "seq": seqs[d.document.id],
+            }
+            for d in docs
+        ]
+        tx.run(cypher.CREATE_DOCUMENTS, rows=rows).consume()
+
+    @staticmethod
+    def _write_facts(tx: neo4j.ManagedTransaction, docs: list[PreparedDocument]) -> None:
+        by_predicate: dict[str, list[dict[str, Any]]] = {}
+        for d in docs:
+            for f in d.facts:
+                by_predicate.setdefault(f.predicate, []).append(
+                    {"subject": f.subject, "object": f.object, "props": _fact_props(f)}
+                )
+        for predicate, rows in by_predicate.items():
+            tx.run(cypher.create_facts(predicate), rows=rows).consume()
+
+    def remove_document(self, doc_id: str) -> RemoveResult:
+        doc = self.find_document(doc_id) if not self._document_exists(doc_id) else None
+        target = doc.id if doc is not None else doc_id
+
+        def work(tx: neo4j.ManagedTransaction) -> RemoveResult:
+            tx.run(cypher.WRITE_LOCK).consume()
+            if tx.run(cypher.DOCUMENTS_BY_ID, ids=[target]).single() is None:
+                raise DocumentNotFound(target)
+            keys = self._document_node_keys(tx, target)
+            batch = WriteBatch(lambda forms: _load_forms(tx, forms), lambda ks: _load_nodes(tx, ks))
+            batch.prefetch((), keys)
+            result = self._remove_tx(tx, batch, target, keys)
+            self._write_nodes(tx, batch)
+            return result
+
+        return self._write(work)
+
+    def _document_exists(self, doc_id: str) -> bool:
+        return bool(self._read(cypher.DOCUMENTS_BY_ID, ids=[doc_id]))
+
+    # -- documents -------------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> DocumentRecord:
+        rows = self._read(cypher.DOCUMENT, id=doc_id)
+        if not rows:
+            raise DocumentNotFound(doc_id)
+        return _document(rows[0])
+
+    def find_document(self, id_or_path: str) -> DocumentRecord:
+        rows = self._read(cypher.DOCUMENT, id=id_or_path)
+        if rows:
+            return _document(rows[0])
+        wanted = [id_or_path, os.path.abspath(id_or_path), os.path.realpath(id_or_path)]
+        rows = self._read(cypher.DOCUMENT_BY_PATHS, paths=list(dict.fromkeys(wanted)))
+        if rows:
+            by_path = {r["path"]: r for r in rows}
+            return _document(next(by_path[p] for p in wanted if p in by_path))
+        resolved = set(wanted[1:])
+        for r in self._read(cypher.DOCUMENT_PATHS):
+            if os.path.abspath(r["path"]) in resolved or os.path.realpath(r["path"]) in resolved:
+                return self.document(r["id"])
+        raise DocumentNotFound(id_or_path)
+
+    def documents(self, limit: int = 100, offset: int = 0) -> Page[DocumentRecord]:
+        rows = self._read(cypher.DOCUMENTS_PAGE, limit=max(limit, 0), offset=max(offset, 0))
+        total = self._read(cypher.COUNT_DOCUMENTS)[0]["n"]
+        return Page(items=[_document(r) for r in rows], total=int(total))
+
+    def document_facts(self, doc_id: str) -> list[Fact]:
+        keys = self._read(cypher.DOCUMENT_NODE_KEYS, id=doc_id)
+        if not keys:
+            raise DocumentNotFound(doc_id)
+        query = cypher.facts_query(
+            predicate=None, subject=False, object=False, document=True, document_keys=True
+        )
+        return _sorted_facts(self._read(query, keys=keys[0]["keys"] or [], document=doc_id))
+
+    # -- entities -----------------------------------------------------------------------------
+
+    def entity(self, key: str) -> Node:
+        rows = self._read(cypher.ENTITY, key=key)
+        if not rows:
+            raise EntityNotFound(key)
+        return _node(rows[0])
+
+    def degree(self, key: str) -> int:
+        rows = self._read(cypher.ENTITY, key=key)
+        if not rows:
+            raise EntityNotFound(key)
+        return int(rows[0]["degree"] or 0)
+
+    def lookup(self, name: str, type: str | None = None) -> list[Node]:
+        norm = normalize(name)
+        if not norm:
+            return []
+        types = [type] if type else list(ENTITY_TYPES)
+        rows = self._read(cypher.LOOKUP, forms=[typed_form(t, norm) for t in types])
+        rows.sort(key=lambda r: (-(r["degree"] or 0), r["key"]))
+        return [_node(r) for r in rows]
+
+    def search_entities(
+        self, q: str = "", type: str | None = None, limit: int = 20, offset: int = 0
+    ) -> Page[EntityHit]:
+        norm = normalize(q)
+        page = {"type": type, "limit": max(limit, 0), "offset": max(offset, 0)}
+        if norm:
+            rows = self._read(cypher.SEARCH, q=norm, **page)
+            total = self._read(cypher.SEARCH_COUNT, q=norm, type=type)[0]["n"]
+        else:
+            rows = self._read(cypher.LIST_ENTITIES, **page)
+            total = self._read(cypher.COUNT_ENTITIES, type=type)[0]["n"]
+        hits = [EntityHit(node=_node(r), degree=int(r["degree"] or 0), score=float(r["score"])) for r in rows]
+        return Page(items=hits, total=int(total))
+
+    # -- facts and traversal -----------------------------------------------------------------
+
+    def facts(
+        self,
+        predicate: str | None = None,
+        subject: str | None = None,
+        object: str | None = None,
+        document: str | None = None,
+    ) -> list[Fact]:
+        if predicate is not None and predicate not in PREDICATES:
+            return []
+        params: dict[str, Any] = {"subject": subject, "object": object, "document": document}
+        by_doc = document is not None and subject is None and object is None
+        if by_doc:
+            keys = self._read(cypher.DOCUMENT_NODE_KEYS, id=document)
+            if not keys:
+                return []
+            params["keys"] = keys[0]["keys"] or []
+        query = cypher.facts_query(
+            predicate=predicate,
+            subject=subject is not None,
+            object=object is not None,
+            document=document is not None,
+            document_keys=by_doc,
+        )
+        return _sorted_facts(self._read(query, **params))
+
+    def entity_facts(self, key: str) -> list[Fact]:
+        self.entity(key)
+        rows = self._read(cypher.ENTITY_FACTS_OUT, key=key) + self._read(cypher.ENTITY_FACTS_IN, key=key)
+        return _sorted_facts(rows)
+
+    def neighbors(
+        self,
+        key: str,
+        depth: int = 1,
+        predicates: Iterable[str] | None = None,
+        types: Iterable[str] | None = None,
+        limit: int = 300,
+    ) -> Subgraph:
+        """Breadth first, one Cypher hop per level; each level by degree then key, as the embedded store."""
+        self.entity(key)
+        preds = sorted(set(predicates)) if predicates else None
+        wanted = sorted(set(types)) if types else None
+        seen = {key}
+        order: list[tuple[str, str]] = [(key, "")]
+        frontier = [key]
+        for _ in range(max(depth, 0)):
+            rows = self._read(cypher.HOP, frontier=frontier, predicates=preds, types=wanted)
+            level = {r["key"]: r for r in rows if r["key"] not in seen}
+            if not level:
+                break
+            seen.update(level)
+            ranked = sorted(level.values(), key=lambda r: (-(r["degree"] or 0), r["key"]))
+            order.extend((r["key"], r["type"]) for r in ranked)
+            frontier = [r["key"] for r in ranked]
+        limit = max(limit, 1)
+        kept = [k for k, _ in order[:limit]]
+        omitted = Counter(t for _, t in order[limit:])
+        nodes = {r["key"]: _node(r) for r in self._read(cypher.ENTITIES, keys=kept)}
+        edges = _sorted_facts(self._read(cypher.FACTS_AMONG, keys=kept, predicates=preds))
+        return Subgraph(
+            nodes=[nodes[k] for k in kept if k in nodes], edges=edges, center=key, omitted=dict(omitted)
+        )
+
+    def paths(self, source: str, target: str, max_hops: int = 4, limit: int = 10) -> list[GraphPath]:
+        """Every shortest route (up to ``limit``), by a breadth-first search one Cypher hop at a time."""
+        ends = {r["key"]: _node(r) for r in self._read(cypher.ENTITIES, keys=[source, target])}
+        for k in (source, target):
+            if k not in ends:
+                raise EntityNotFound(k)
+        if source == target:
+            return [GraphPath(nodes=[ends[source]], edges=[])]
+        parents: dict[str, list[str]] = {source: []}
+        frontier = [source]
+        found = False
+        for _ in range(max(max_hops, 0)):
+            level: dict[str, set[str]] = {}
+            for r in self._read(cypher.HOP_PARENTS, frontier=frontier):
+                if r["key"] not in parents:
+                    level.setdefault(r["key"], set()).add(r["parent"])
+            if not level:
+                break
+            for v, ps in level.items():
+                parents[v] = sorted(ps)
+            if target in level:
+                found = True
+                break
+            frontier = sorted(level)
+        if not found:
+            return []
+        routes: list[list[str]] = []
+
+        def walk(v: str, tail: list[str]) -> None:
+            if len(routes) >= limit:
+                return
+            if v == source:
+                routes.append([source, *reversed(tail)])
+                return
+            for p in parents[v]:
+                walk(p, [*tail, v])
+
+        walk(target, [])
+        pairs = sorted({(a, b) for r in routes for a, b in itertools.pairwise(r)})
+        best: dict[tuple[str, str], Fact] = {}
+        for r in self._read(cypher.FACTS_BETWEEN, pairs=[{"u": a, "v": b} for a, b in pairs]):
+            fact = _fact(r)
+            pair = (r["u"], r["v"])
+            if pair not in best or fact.id < best[pair].id:
+                best[pair] = fact
+        keys = sorted({k for r in routes for k in r})
+        nodes = {r["key"]: _node(r) for r in self._read(cypher.ENTITIES, keys=keys)}
+        return [
+            GraphPath(nodes=[nodes[k] for k in r], edges=[best[(a, b)] for a, b in itertools.pairwise(r)])
+            for r in routes
+        ]
+
+    # -- whole graph ------------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        entities: dict[str, int] = {t: 0 for t in ENTITY_TYPES}
+        for r in self._read(cypher.ENTITY_COUNTS):
+            if r["type"] in entities:
+                entities[r["type"]] = int(r["n"])
+        relations: dict[str, int] = {p: 0 for p in PREDICATES}
+        for r in self._read(cypher.RELATION_COUNTS):
+            if r["predicate"] in relations:
+                relations[r["predicate"]] = int(r["n"])
+        documents = int(self._read(cypher.COUNT_DOCUMENTS)[0]["n"])
+        return Stats(entities=entities, relations=relations, documents=documents)
+
+    def iter_nodes(self) -> Iterator[Node]:
+        return iter([_node(r) for r in self._read(cypher.ENTITIES_ALL)])
+
+    def iter_facts(self) -> Iterator[Fact]:
+        facts = [_fact(r) for r in self._read(cypher.FACTS_ALL)]
+        return iter(sorted(facts, key=lambda f: f.id))
+
+    def iter_documents(self) -> Iterator[DocumentRecord]:
+        return iter([_document(r) for r in self._read(cypher.DOCUMENTS_ALL)])
+
+    # -- maintenance -----------------------------------------------------------------------------
+
+    def wipe(self) -> None:
+        """Delete everything this backend stored (tests and benchmarks start from an empty graph)."""
+        for name in cypher.WIPE_LABELS:
+            self._read(cypher.wipe(name))
+
+
+# -- records <-> rows ---------------------------------------------------------------------------------
+
+
+def _load_forms(tx: neo4j.ManagedTransaction, forms: Sequence[str]) -> dict[str, list[str]]:
+    return {r["form"]: list(r["keys"] or []) for r in tx.run(cypher.FIND_FORMS, forms=list(forms))}
+
+
+def _load_nodes(tx: neo4j.ManagedTransaction, keys: Sequence[str]) -> list[NodeState]:
+    return [NodeState.from_record(r) for r in tx.run(cypher.NODE_STATE, keys=list(keys))]
+
+
+def _fact_props(f: Fact) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "fact_id": f.id,
+        "document": f.document,
+        "evidence": f.evidence,
+        "span_start": f.span[0],
+        "span_end": f.span[1],
+        "amount_value": f.amount_value,
+        "amount_currency": f.amount_currency,
+        "amount_text": f.amount_text,
+        "amount_masked": f.amount_masked,
+        "amount_approx": f.amount_approx,
+        "period_start": f.period_start,
+        "period_end": f.period_end,
+        "period_text": f.period_text,
+        "agency": f.agency,
+        "action": f.action,
+    }
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _fact(r: Mapping[str, Any]) -> Fact:
+    p = r["props"]
+    value = p.get("amount_value")
+    return Fact(
+        id=p["fact_id"],
+        predicate=r["predicate"],
+        subject=r["subject"],
+        object=r["object"],
+        document=p["document"],
+        evidence=p.get("evidence") or "",
+        span=(int(p.get("span_start") or 0), int(p.get("span_end") or 0)),
+        amount_value=float(value) if value is not None else None,
+        amount_currency=p.get("amount_currency"),
+        amount_text=p.get("amount_text"),
+        amount_masked=bool(p.get("amount_masked", False)),
+        amount_approx=bool(p.get("amount_approx", False)),
+        period_start=p.get("period_start"),
+        period_end=p.get("period_end"),
+        period_text=p.get("period_text"),
+        agency=p.get("agency"),
+        action=p.get("action"),
+    )
+
+
+def _sorted_facts(rows: Iterable[Mapping[str, Any]]) -> list[Fact]:
+    """Text order within a document; the same fact reached twice (a self-loop) once."""
+    facts = {f.id: f for f in map(_fact, rows)}
+    return sorted(facts.values(), key=lambda f: (f.document, f.span, f.id))
+
+
+def _node(r: Mapping[str, Any]) -> Node:
+    return Node(
+        key=r["key"],
+        type=r["type"],
+        name=r["name"],
+        aliases=list(r.get("aliases") or []),
+        mentions=load_mentions(r.get("mentions")),
+    )
+
+
+def _document(r: Mapping[str, Any]) -> DocumentRecord:
+    return DocumentRecord(
+        id=r["id"],
+        path=r["path"],
+        title=r.get("title"),
+        issuer=r.get("issuer"),
+        date=r.get("date"),
+        period_start=r.get("period_start"),
+        period_end=r.get("period_end"),
+        period_text=r.get("period_text"),
+        entity_count=int(r.get("entity_count") or 0),
+        fact_count=int(r.get("fact_count") or 0),
+    )
