@@ -112,19 +112,19 @@ def build_entities(
     if issuer:
         for f in derived_forms(issuer, "Agency", zones, lex):
             owner.setdefault(("Agency", norm(f)), n)
-    for i, m in enumerate(mentions):
+    for m in mentions:
         keys = {norm(m.text)} | {norm(f) for f in m.forms}
         keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex)}
         keys.discard("")
         keys_of.append(keys)
-    _retype_by_majority(mentions, keys_of)
+    _retype_by_majority(mentions)
     for i, m in enumerate(mentions):
         for k in keys_of[i]:
             j = owner.setdefault((m.type, k), i)
             if j != i:
                 uf.union(i, j)
     groups = _collect(mentions, keys_of, uf, n, issuer_forms if issuer else [])
-    _merge_short_projects(groups, mentions)
+    _merge_short_projects(groups, mentions, lex)
     _merge_agency_abbreviations(groups)
     _merge_zone_suffixes(groups, lex)
     if "我区" in text or "本区" in text:
@@ -132,10 +132,10 @@ def build_entities(
     return _entities(groups, mentions, lex, zones)
 
 
-def _retype_by_majority(mentions: list[Mention], keys_of: list[set[str]]) -> None:
+def _retype_by_majority(mentions: list[Mention]) -> None:
     """A name typed two ways in one report takes the type its surest mentions give it."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for m, keys in zip(mentions, keys_of, strict=True):
+    for m in mentions:
         votes[norm(m.text)][m.type] += m.priority * (1 if m.nested else 2)
     for m in mentions:
         v = votes[norm(m.text)]
@@ -177,33 +177,42 @@ def _merge(groups: dict[int, _Group], keep: int, gone: int) -> None:
 _PROJECT_TAILS = ("项目",)
 
 
-def _merge_short_projects(groups: dict[int, _Group], mentions: list[Mention]) -> None:
-    """Short names (凌智, 鲲鹏) that begin exactly one project's name become its aliases."""
+def _merge_short_projects(groups: dict[int, _Group], mentions: list[Mention], lex: Lexicon) -> None:
+    """Short names (凌智, 凌智项目, 鲲鹏) that begin exactly one project's name become its aliases.
+
+    A name that continues with a company word or Latin letters (艾隆|科技…产业园, 斯莱克|CRO平台)
+    is the company behind the project, not a short name of it.
+    """
     project_keys = sorted(
         (k, gid) for gid, g in groups.items() if g.type == "Project" for k in g.keys if len(k) >= 4
     )
     flat = [k for k, _ in project_keys]
-    for gid, g in list(groups.items()):
-        if gid not in groups or g.type not in ("Project", "Company"):
-            continue
-        if g.type == "Company" and not all(mentions[i].short_name for i in g.mentions):
-            continue
-        shorts = [k for k in g.keys if len(k) <= 4]
-        if not shorts or any(len(k) > 5 for k in g.keys):
-            continue
+    holders: dict[str, set[int]] = defaultdict(set)
+    for gid, g in groups.items():
+        if g.type == "Project" or (g.type == "Company" and all(mentions[i].short_name for i in g.mentions)):
+            for k in g.keys:
+                if 2 <= len(k) <= 4:
+                    holders[k].add(gid)
+    for k, short_groups in sorted(holders.items(), key=lambda kv: -len(kv[0])):
         targets: set[int] = set()
-        for k in shorts:
-            lo = bisect.bisect_left(flat, k)
-            while lo < len(flat) and flat[lo].startswith(k):
-                if flat[lo] != k:
-                    targets.add(project_keys[lo][1])
-                lo += 1
-        targets.discard(gid)
+        lo = bisect.bisect_left(flat, k)
+        while lo < len(flat) and flat[lo].startswith(k):
+            gid = project_keys[lo][1]
+            rest = flat[lo][len(k) :]
+            if rest and gid not in short_groups:
+                if rest[0].isascii() or rest.startswith(lex.company_suffixes):
+                    targets = set()
+                    break
+                targets.add(gid)
+            lo += 1
         targets = {t for t in targets if t in groups}
-        if len(targets) == 1:
-            target = targets.pop()
-            g.type = "Project"
-            _merge(groups, target, gid)
+        if len(targets) != 1:
+            continue
+        target = targets.pop()
+        for gid in short_groups:
+            if gid in groups and gid != target and not any(len(x) > 6 for x in groups[gid].keys):
+                groups[gid].type = "Project"
+                _merge(groups, target, gid)
 
 
 def _merge_agency_abbreviations(groups: dict[int, _Group]) -> None:
@@ -242,8 +251,9 @@ def _merge_zone_suffixes(groups: dict[int, _Group], lex: Lexicon) -> None:
             continue
         for k in list(g.keys):
             longer = {
-                lg for lk, lg in zone_keys.items() if lg != gid and lk.endswith(k) and len(lk) > len(k)
-                and lk[: -len(k)] in zone_keys
+                lg
+                for lk, lg in zone_keys.items()
+                if lg != gid and lk.endswith(k) and len(lk) > len(k) and lk[: -len(k)] in zone_keys
             }
             longer = {lg for lg in longer if lg in groups}
             if len(longer) == 1 and k not in lex.zone_suffixes:

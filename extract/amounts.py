@@ -20,8 +20,24 @@ from collections.abc import Iterator
 
 from extract.model import Amount, Span
 
-_UNITS = {"": 1, "千": 1_000, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000, "万亿": 10**12}
-_CURRENCIES = {"元": "CNY", "人民币": "CNY", "美元": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "日元": "JPY"}
+_UNITS = {
+    "": 1,
+    "千": 1_000,
+    "万": 10_000,
+    "百万": 1_000_000,
+    "千万": 10_000_000,
+    "亿": 100_000_000,
+    "万亿": 10**12,
+}
+_CURRENCIES = {
+    "元": "CNY",
+    "人民币": "CNY",
+    "美元": "USD",
+    "欧元": "EUR",
+    "港元": "HKD",
+    "港币": "HKD",
+    "日元": "JPY",
+}
 
 _AMOUNT = re.compile(
     r"(?P<pre>近|约|超过|超|逾|大约|将近|接近)?"
@@ -59,8 +75,9 @@ def find_amounts(text: str) -> Iterator[tuple[Span, Amount]]:
             value, currency, approx = None, "CNY", bool(m.group("mpre"))
         if value is not None and value == int(value):
             value = float(int(value))
-        yield (m.start(), m.end()), Amount(
-            text=m.group(0), value=value, currency=currency, masked=value is None, approx=approx
+        yield (
+            (m.start(), m.end()),
+            Amount(text=m.group(0), value=value, currency=currency, masked=value is None, approx=approx),
         )
 
 

@@ -12,13 +12,13 @@ from functools import cache
 
 from extract.aliases import build_entities, norm
 from extract.lexicon import Lexicon, load_lexicon
-from extract.lists import find_lists
+from extract.lists import ItemList, find_lists
 from extract.mentions import (
     HeadIndex,
     Mention,
     agency_words,
-    head_index,
     book_titles,
+    head_index,
     places,
     quoted,
     suffix_names,
@@ -30,7 +30,7 @@ from extract.names import Tokens
 from extract.relations import RelationBuilder, SentenceFacts, build_relations
 from extract.resolve import resolve_sentence
 from extract.segment import tokenize
-from extract.sentences import split_sentences
+from extract.sentences import Sentence, split_sentences
 
 
 @cache
@@ -73,7 +73,7 @@ def _own_types() -> dict[str, EntityType]:
     return own
 
 
-def _sentence_mentions(sent, toks: Tokens, lex: Lexicon, zones: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _sentence_mentions(sent: Sentence, toks: Tokens, lex: Lexicon) -> tuple[list[Mention], list[ItemList]]:
     found: list[Mention] = []
     found += book_titles(sent)
     found += quoted(sent, toks, lex)
@@ -92,12 +92,11 @@ def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[li
     """Typed entities and evidenced relations of one report (offsets into ``loaded.text``)."""
     lex = load_lexicon()
     sentences = split_sentences(loaded.text, loaded.body)
-    zones: tuple[str, ...] = tuple(z for z in (meta.zone,) if z)
     per_sentence = []
     all_mentions: list[Mention] = []
     for sent in sentences:
         toks = Tokens(tokenize(sent.text), lex)
-        mentions, lists = _sentence_mentions(sent, toks, lex, zones)
+        mentions, lists = _sentence_mentions(sent, toks, lex)
         per_sentence.append((sent, mentions, lists))
         all_mentions += mentions
     entities, entity_of = build_entities(all_mentions, meta.issuer, lex, loaded.text)
@@ -110,7 +109,8 @@ def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[li
     if meta.issuer:
         key = norm(meta.issuer)
         issuer_id = next(
-            (e.id for e in entities if e.type == "Agency" and key in {norm(n) for n in (e.name, *e.aliases)}), None
+            (e.id for e in entities if e.type == "Agency" and key in {norm(n) for n in (e.name, *e.aliases)}),
+            None,
         )
     builder = RelationBuilder(entities, issuer_id, meta.year)
     relations = build_relations(facts, builder)

@@ -8,13 +8,14 @@ with more items than its count was split wrongly and is dropped.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from extract.lexicon import Lexicon
 from extract.mentions import Mention
 from extract.model import EntityType
-from extract.names import Tokens, all_generic, stops_name
+from extract.names import Tokens, all_generic, name_stop, stops_name
 from extract.sentences import Sentence
 
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -78,7 +79,12 @@ def _item_start(toks: Tokens, end: int, limit: int, lex: Lexicon) -> int:
         if tok.word in _CONJ:
             prev = toks.tokens[i - 1] if i > 0 else None
             # "辅导和利时": 和 after a lead-in verb belongs to the name
-            if tok.word == "和" and prev is not None and prev.word in lex.leadin_words and end - tok.start >= 3:
+            if (
+                tok.word == "和"
+                and prev is not None
+                and prev.word in lex.leadin_words
+                and end - tok.start >= 3
+            ):
                 start = tok.start
             break
         if tok.word in ")）":
@@ -90,7 +96,7 @@ def _item_start(toks: Tokens, end: int, limit: int, lex: Lexicon) -> int:
                 i = j - 1
                 continue
             break
-        if stops_name(tok, lex, build_verbs=True):
+        if name_stop(toks, i, lex):
             break
         start = tok.start
         i -= 1
@@ -117,14 +123,19 @@ def _last_items(toks: Tokens, start: int, limit: int, lex: Lexicon) -> tuple[lis
             while j < len(toks.tokens) and toks.tokens[j].word != _BRACKETS[tok.word] and j - i < 6:
                 j += 1
             nxt = toks.tokens[j + 1] if j + 1 < len(toks.tokens) else None
-            if j < len(toks.tokens) and nxt is not None and not stops_name(nxt, lex, True) and nxt.word not in "，,、":
+            if (
+                j < len(toks.tokens)
+                and nxt is not None
+                and not stops_name(nxt, lex, True)
+                and nxt.word not in "，,、"
+            ):
                 end = toks.tokens[j].end
                 i = j + 1
                 continue
             break
-        if tok.word in _ITEM_STOPS or (tok.start > cur and stops_name(tok, lex, build_verbs=True)):
+        if tok.word in _ITEM_STOPS or (tok.start > cur and name_stop(toks, i, lex)):
             break
-        if tok.start == cur and stops_name(tok, lex, build_verbs=True) and not tok.word.isalpha():
+        if tok.start == cur and name_stop(toks, i, lex) and not tok.word.isalpha():
             break
         end = tok.end
         i += 1
@@ -133,9 +144,7 @@ def _last_items(toks: Tokens, start: int, limit: int, lex: Lexicon) -> tuple[lis
     return items, end
 
 
-def find_lists(
-    sent: Sentence, toks: Tokens, lex: Lexicon, own_type: dict[str, EntityType]
-) -> list[ItemList]:
+def find_lists(sent: Sentence, toks: Tokens, lex: Lexicon, own_type: dict[str, EntityType]) -> list[ItemList]:
     """Lists in ``sent``; ``own_type`` maps name suffixes to the type they give an item on their own."""
     out: list[ItemList] = []
     text = sent.text
@@ -168,7 +177,7 @@ def _list_with_separators(
     spans: list[tuple[int, int]] = []
     first_start = _item_start(toks, seps[0], c_start, lex)
     spans.append((first_start, seps[0]))
-    for a, b in zip(seps, seps[1:], strict=False):
+    for a, b in itertools.pairwise(seps):
         spans.append((a + 1, b))
     last, tail_pos = _last_items(toks, seps[-1] + 1, c_end, lex)
     spans += last
@@ -220,7 +229,9 @@ def _single_item_list(
         return None
     rest = text[tail.end() : c_end]
     count = _count(tail.group("count")) if tail.group("unit") else None
-    return ItemList(items, head, count, sent.start + start, sent.start + tail.end(), bool(_PARTICIPATION.match(rest)))
+    return ItemList(
+        items, head, count, sent.start + start, sent.start + tail.end(), bool(_PARTICIPATION.match(rest))
+    )
 
 
 def _typed_items(

@@ -28,14 +28,21 @@ from extract.segment import get_tokenizer
 from extract.sentences import Sentence
 
 #: How sure a recognizer is about its type, used when two mentions claim the same span.
-PRIORITY = {"book": 6, "quote": 5, "trigger": 5, "list": 4, "context": 5, "agency": 4, "suffix": 2, "place": 1}
+PRIORITY = {
+    "book": 6,
+    "quote": 5,
+    "trigger": 5,
+    "list": 4,
+    "context": 5,
+    "agency": 4,
+    "suffix": 2,
+    "place": 1,
+}
 
 _BOOK = re.compile(r"《[^《》\n]{2,80}》")
 _DOCNO = re.compile(r"\s*[(（]([^()（）\n]{0,16}〔\d{4}〕\d+号)[)）]")
 _QUOTE = re.compile(r"“([^“”\n]{1,30})”")
-_YEAR_BATCH = re.compile(
-    r"^(?:(?:19|20)\d{2}年度?|[*＊X]年度|第[一二三四五六七八九十\d]+[批届]|首批)+"
-)
+_YEAR_BATCH = re.compile(r"^(?:(?:19|20)\d{2}年度?|[*＊X]年度|第[一二三四五六七八九十\d]+[批届]|首批)+")
 _BAD_DIGITS = re.compile(r"\d(?!\d*年)")
 _CJK2 = re.compile(r"[\u4e00-\u9fff].*[\u4e00-\u9fff]")
 _TRAILING_OK = re.compile(
@@ -68,7 +75,9 @@ def strip_year_batch(name: str) -> str:
     return _YEAR_BATCH.sub("", name)
 
 
-def _mention(sent: Sentence, s: int, e: int, etype: EntityType, source: str, forms: list[str] | None = None) -> Mention:
+def _mention(
+    sent: Sentence, s: int, e: int, etype: EntityType, source: str, forms: list[str] | None = None
+) -> Mention:
     return Mention(sent.start + s, sent.start + e, etype, sent.text[s:e], source, list(forms or []))
 
 
@@ -142,7 +151,9 @@ def _quote_right(text: str, toks: Tokens, pos: int, lex: Lexicon) -> tuple[int, 
             if i < len(toks.tokens) and toks.tokens[i].start < end:
                 break
             continue
-        if tok.word in lex.leadin_words or (tok.word not in lex.quote_heads and stops_name(tok, lex, False, True)):
+        if tok.word in lex.leadin_words or (
+            tok.word not in lex.quote_heads and stops_name(tok, lex, False, True)
+        ):
             break
         end = tok.end
         seg = text[pos:end]
@@ -288,7 +299,11 @@ def _suffix_name(
     max_chars = {"Project": 20, "Zone": 10, "Company": 8, "Funding": 12, "Agency": 14}[etype]
     if etype == "Funding" and head in lex.funding_words:
         return _mention(sent, head_start, end, etype, "suffix")
-    if etype == "Zone" and head in _STANDALONE_ZONES and (head_start == 0 or not _CJK1.match(text[head_start - 1])):
+    if (
+        etype == "Zone"
+        and head in _STANDALONE_ZONES
+        and (head_start == 0 or not _CJK1.match(text[head_start - 1]))
+    ):
         return _mention(sent, head_start, end, etype, "suffix")
     start = expand_left(
         toks,
@@ -316,7 +331,9 @@ _FUNDING_GENERIC_LEFT = frozenset({"企业", "相关", "各类", "各项", "年�
 _GENERIC_PRONE_PROJECT = frozenset({"项目", "工程", "平台", "中心", "基地", "学校", "医院", "院校"})
 
 
-def _suffix_ok(name: str, modifier: str, mod_tokens: list[str], head: str, etype: EntityType, lex: Lexicon) -> bool:
+def _suffix_ok(
+    name: str, modifier: str, mod_tokens: list[str], head: str, etype: EntityType, lex: Lexicon
+) -> bool:
     if etype == "Funding":
         return name in lex.funding_words or (
             len(modifier) >= 2 and modifier not in lex.generic_words and modifier not in _FUNDING_GENERIC_LEFT
@@ -356,7 +373,12 @@ def agency_words(sent: Sentence, lex: Lexicon) -> list[Mention]:
         p = _AGENCY_PREFIX.search(text, max(0, start - 8), start)
         if p is not None and p.end() == start:
             pre = p.group(0)
-            if pre in lex.level_prefixes or pre[:-1] in lex.places or is_masked(pre[:-1]) or pre[:-1] in _ZONE_WORDS:
+            if (
+                pre in lex.level_prefixes
+                or pre[:-1] in lex.places
+                or is_masked(pre[:-1])
+                or pre[:-1] in _ZONE_WORDS
+            ):
                 start = p.start()
             elif pre[-1] in "省市区县":
                 start -= 1
@@ -370,8 +392,8 @@ _ZONE_WORDS = frozenset({"高新", "开发", "新", "经开"})
 
 @cache
 def _agency_regex(lex: Lexicon) -> re.Pattern[str]:
-    words = sorted(lex.agency_words, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in words) + r"(?!〔)")
+    words = sorted(lex.agency_words | {"我局", "本局"}, key=len, reverse=True)
+    return re.compile("(?:" + "|".join(re.escape(w) for w in words) + r")(?!〔)")
 
 
 def places(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention]:

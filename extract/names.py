@@ -17,7 +17,28 @@ from extract.segment import Token, get_pos_table, get_tokenizer
 #: Parts of speech that never sit inside a name: prepositions, conjunctions, particles,
 #: pronouns, adverbs, numerals, measure words, time words, interjections.
 STOP_POS = frozenset(
-    {"p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv", "r", "d", "ad", "m", "mq", "q", "t", "tg", "y", "e", "o"}
+    {
+        "p",
+        "c",
+        "u",
+        "uj",
+        "ul",
+        "uz",
+        "ug",
+        "ud",
+        "uv",
+        "r",
+        "d",
+        "ad",
+        "m",
+        "mq",
+        "q",
+        "t",
+        "tg",
+        "y",
+        "e",
+        "o",
+    }
 )
 PROPER_POS = frozenset({"ns", "nr", "nz", "nt", "nrt", "nrfg", "nx"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -79,11 +100,27 @@ def stops_name(tok: Token, lex: Lexicon, build_verbs: bool, allow_verbs: bool = 
 
 
 def _in_singles(toks: Tokens, i: int) -> bool:
-    """A one-character token next to another: jieba's HMM left a name in pieces (均/胜电子)."""
+    """A one-character token beside another or an unknown word: a name in pieces (均/胜电子, 百琪/达)."""
     if len(toks.tokens[i].word) != 1 or not _CJK.search(toks.tokens[i].word):
         return False
     near = [toks.tokens[j].word for j in (i - 1, i + 1) if 0 <= j < len(toks.tokens)]
-    return any(len(w) == 1 and _CJK.search(w) for w in near)
+    return any(
+        _CJK.search(w) and (len(w) == 1 or not in_dictionary(w) or pos_of(w) in PROPER_POS) for w in near
+    )
+
+
+def name_stop(
+    toks: Tokens, i: int, lex: Lexicon, *, build_verbs: bool = True, allow_verbs: bool = False
+) -> bool:
+    """Whether token ``i`` ends a name: lead-in words always, parts of speech unless in a broken name."""
+    tok = toks.tokens[i]
+    if tok.word in lex.leadin_words or (build_verbs and tok.word in lex.build_verbs):
+        return True
+    if _NUMBERED.match(tok.word):
+        return True
+    if _in_singles(toks, i):
+        return False
+    return stops_name(tok, lex, build_verbs, allow_verbs)
 
 
 _NUMBERED = re.compile(r"^[一二三四五六七八九十两几多\d]+[个家批项星级年度届位名条只次]")
@@ -119,11 +156,7 @@ def expand_left(
             start = toks.tokens[j].start
             i = j - 1
             continue
-        if _NUMBERED.match(tok.word):
-            break
-        if tok.word in lex.leadin_words or (build_verbs and tok.word in lex.build_verbs):
-            break
-        if not _in_singles(toks, i) and stops_name(tok, lex, build_verbs, allow_verbs):
+        if name_stop(toks, i, lex, build_verbs=build_verbs, allow_verbs=allow_verbs):
             break
         start = tok.start
         i -= 1
@@ -135,14 +168,16 @@ def _opening(toks: Tokens, i: int) -> int | None:
     for j in range(i - 1, max(-1, i - 6), -1):
         if toks.tokens[j].word in "(（":
             inner = toks.tokens[j + 1 : i]
-            if inner and all(_CJK.search(t.word) or is_masked(t.word) for t in inner):
-                if not any(pos_of(t.word) in ("m", "q") for t in inner) and j > 0:
-                    return j
+            named = inner and all(_CJK.search(t.word) or is_masked(t.word) for t in inner)
+            if named and not any(pos_of(t.word) in ("m", "q") for t in inner) and j > 0:
+                return j
             return None
     return None
 
 
-def expand_right(toks: Tokens, start: int, lex: Lexicon, *, max_chars: int, stop_words: frozenset[str]) -> int:
+def expand_right(
+    toks: Tokens, start: int, lex: Lexicon, *, max_chars: int, stop_words: frozenset[str]
+) -> int:
     """Rightmost end of a name that begins at ``start``: stops at verbs, numbers, punctuation."""
     if not toks.tokens:
         return start

@@ -107,10 +107,15 @@ def find_periods(text: str, year: int | None) -> Iterator[tuple[Span, Period]]:
     for m in _PERIOD.finditer(text):
         if not m.group(0) or m.group(0) in {"到", "截至", "截止"}:
             continue
-        if m.group("year") and m.group("year").isdigit() and m.start("year") > 0:
-            if text[m.start("year") - 1].isdigit():
-                continue
-        if m.group("month") and not m.group("until") and m.start("month") > 0 and text[m.start("month") - 1] in "-—–~至到":
+        word = m.group("year")
+        if word and word.isdigit() and m.start("year") > 0 and text[m.start("year") - 1].isdigit():
+            continue
+        if (
+            m.group("month")
+            and not m.group("until")
+            and m.start("month") > 0
+            and text[m.start("month") - 1] in "-—–~至到"
+        ):
             continue
         period = _resolve(m, year)
         if period is not None:

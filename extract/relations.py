@@ -68,7 +68,15 @@ class RelationBuilder:
         if key in self.out:
             return
         self.out[key] = Relation(
-            s, p, o, sent.text, (sent.start, sent.end), amount=amount, period=period, agency=agency, action=action
+            s,
+            p,
+            o,
+            sent.text,
+            (sent.start, sent.end),
+            amount=amount,
+            period=period,
+            agency=agency,
+            action=action,
         )
 
     def nearest_period(self, sent: Sentence, pos: int) -> Period | None:
@@ -118,7 +126,11 @@ def _issued_by(f: SentenceFacts, b: RelationBuilder) -> None:
             issuing = True
         # X局《P》 and 工信部第三批…: an agency written right before or at the start of the policy
         for a, aid in zip(f.mentions, f.entity_ids, strict=True):
-            if a.type == "Agency" and aid is not None and (a.end == m.start or (a.start == m.start and a.end < m.end)):
+            if (
+                a.type == "Agency"
+                and aid is not None
+                and (a.end == m.start or (a.start == m.start and a.end < m.end))
+            ):
                 b.add(eid, "ISSUED_BY", aid, sent, period=b.nearest_period(sent, s))
         prev_end = e
 
@@ -134,7 +146,9 @@ def _amount_near(sent: Sentence, pos: int) -> Amount | None:
 
 def _funded_by(f: SentenceFacts, b: RelationBuilder) -> None:
     sent = f.sentence
-    fundings = [(m, eid) for m, eid in zip(f.mentions, f.entity_ids, strict=True) if m.type == "Funding" and eid]
+    fundings = [
+        (m, eid) for m, eid in zip(f.mentions, f.entity_ids, strict=True) if m.type == "Funding" and eid
+    ]
     if not fundings:
         return
     if not any(True for _ in find_amounts(sent.text)):
@@ -215,7 +229,7 @@ def _participates(f: SentenceFacts, b: RelationBuilder) -> None:
 
 
 def _listed_in_paragraph(facts: list[SentenceFacts], b: RelationBuilder) -> None:
-    """"列入P的项目…": projects named after it in the same paragraph take part in P."""
+    """ "列入P的项目…": projects named after it in the same paragraph take part in P."""
     current: tuple[str, Period | None, int] | None = None
     for f in facts:
         sent = f.sentence
@@ -250,7 +264,13 @@ def _located_in(f: SentenceFacts, b: RelationBuilder) -> None:
             continue
         end = _clause_end(sent, m.end)
         for x, xid in pairs:
-            if x.start >= m.end and x.end <= end and xid and x.type in ("Project", "Zone", "Company") and not x.nested:
+            if (
+                x.start >= m.end
+                and x.end <= end
+                and xid
+                and x.type in ("Project", "Zone", "Company")
+                and not x.nested
+            ):
                 b.add(xid, "LOCATED_IN", zid, sent)
     pos = text.find("入驻")
     if pos > 0:

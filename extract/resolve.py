@@ -63,5 +63,6 @@ def _drop_inner(outer: Mention, inner: Mention) -> bool:
         return True
     if outer.source == "list" and inner.source == "suffix" and inner.type in ("Company", "Funding"):
         return True
-    inner.nested = True
+    # an agency opening a policy's name is who issued it (工信部第三批…名单): a mention in its own right
+    inner.nested = not (inner.type == "Agency" and outer.type == "Policy" and inner.start == outer.start)
     return False
