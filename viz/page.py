@@ -87,6 +87,8 @@ def _template() -> Any:
         autoescape=select_autoescape(["html"]),
         keep_trailing_newline=True,
     )
+    # Chinese stays readable in the file; |tojson still escapes < > & ' so data cannot close a script
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env.get_template("network.html")
 
 

@@ -20,7 +20,7 @@ def html() -> str:
     return render_network(hostile_subgraph(), DOCUMENTS)
 
 
-def _embedded(html: str, name: str) -> list[dict[str, object]]:
+def embedded(html: str, name: str) -> list[dict[str, object]]:
     m = re.search(rf"var {name} = (.*);\n", html)
     assert m, name
     data: list[dict[str, object]] = json.loads(m.group(1))
@@ -43,8 +43,8 @@ def test_hostile_text_never_appears_as_markup(html: str) -> None:
     for hostile in (XSS_NAME, XSS_ALIAS, XSS_EVIDENCE, XSS_TITLE, "<evil>"):
         assert hostile not in html
     assert "</script><script>window.__xss" not in html
-    nodes = _embedded(html, "KG_NODES")
-    edges = _embedded(html, "KG_EDGES")
+    nodes = embedded(html, "KG_NODES")
+    edges = embedded(html, "KG_EDGES")
     assert any(n["name"] == XSS_NAME for n in nodes), "the data still carry the name exactly"
     assert any(e["evidence"] == XSS_EVIDENCE for e in edges)
 
@@ -61,7 +61,7 @@ def test_cap_note_says_what_was_left_out(html: str) -> None:
 
 
 def test_money_edges_labelled_as_written_wider_when_larger_dashed_when_masked(html: str) -> None:
-    edges = {e["id"]: e for e in _embedded(html, "KG_EDGES")}
+    edges = {e["id"]: e for e in embedded(html, "KG_EDGES")}
     assert edges["f-bond"]["label"] == "资金来源 2.5亿元"
     assert edges["f-small"]["label"] == "资金来源 900万元"
     assert edges["f-masked"]["label"] == "资金来源 *亿元"
@@ -77,7 +77,7 @@ def test_money_edges_labelled_as_written_wider_when_larger_dashed_when_masked(ht
 
 
 def test_parallel_facts_get_distinct_curves(html: str) -> None:
-    edges = {e["id"]: e for e in _embedded(html, "KG_EDGES")}
+    edges = {e["id"]: e for e in embedded(html, "KG_EDGES")}
     curves = [json.dumps(edges[i]["smooth"], sort_keys=True) for i in ("f-bond", "f-masked")]
     assert len(set(curves)) == 2
 
@@ -101,8 +101,8 @@ def test_write_network_from_the_real_store(viz_store: GraphStore, tmp_path: Path
     out = tmp_path / "page.html"
     summary = write_network(viz_store, out, center="凌智产业园", depth=2)
     text = out.read_text(encoding="utf-8")
-    assert summary.nodes == len(_embedded(text, "KG_NODES")) > 1
-    assert summary.edges == len(_embedded(text, "KG_EDGES")) > 1
+    assert summary.nodes == len(embedded(text, "KG_NODES")) > 1
+    assert summary.edges == len(embedded(text, "KG_EDGES")) > 1
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"], "no temporary file left behind"
 
 
