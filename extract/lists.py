@@ -149,18 +149,28 @@ def find_lists(sent: Sentence, toks: Tokens, lex: Lexicon, own_type: dict[str, E
     out: list[ItemList] = []
     text = sent.text
     for c_start, c_end in sent.clauses():
-        seps = []
-        i = text.find("、", c_start, c_end)
+        # a clause may hold several lists, each closed by 等 (A、B等7家企业申报C、D项目)
+        cuts = [c_start]
+        i = text.find("等", c_start, c_end)
         while i >= 0:
-            if not _quoted_at(text, i):
-                seps.append(i)
-            i = text.find("、", i + 1, c_end)
-        if seps:
-            lst = _list_with_separators(sent, toks, lex, own_type, c_start, c_end, seps)
-        else:
-            lst = _single_item_list(sent, toks, lex, own_type, c_start, c_end)
-        if lst is not None:
-            out.append(lst)
+            cuts.append(i + 1)
+            i = text.find("等", i + 1, c_end)
+        cuts.append(c_end)
+        for seg_start, seg_end in itertools.pairwise(cuts):
+            if seg_end <= seg_start:
+                continue
+            seps = []
+            i = text.find("、", seg_start, seg_end)
+            while i >= 0:
+                if not _quoted_at(text, i):
+                    seps.append(i)
+                i = text.find("、", i + 1, seg_end)
+            if seps:
+                lst = _list_with_separators(sent, toks, lex, own_type, seg_start, c_end, seps)
+            else:
+                lst = _single_item_list(sent, toks, lex, own_type, seg_start, seg_end)
+            if lst is not None:
+                out.append(lst)
     return out
 
 

@@ -99,9 +99,13 @@ def stops_name(tok: Token, lex: Lexicon, build_verbs: bool, allow_verbs: bool = 
     return tag == "v" and not allow_verbs
 
 
+_FUNCTION_CHARS = frozenset("和与及或的了在对为由等将把被从向并且而是有")
+
+
 def _in_singles(toks: Tokens, i: int) -> bool:
     """A one-character token beside another or an unknown word: a name in pieces (均/胜电子, 百琪/达)."""
-    if len(toks.tokens[i].word) != 1 or not _CJK.search(toks.tokens[i].word):
+    word = toks.tokens[i].word
+    if len(word) != 1 or not _CJK.search(word) or word in _FUNCTION_CHARS:
         return False
     near = [toks.tokens[j].word for j in (i - 1, i + 1) if 0 <= j < len(toks.tokens)]
     return any(

@@ -276,7 +276,7 @@ def _located_in(f: SentenceFacts, b: RelationBuilder) -> None:
     if pos > 0:
         host = None
         for m, eid in pairs:
-            if m.type in ("Zone", "Project") and eid and m.end - sent.start <= pos:
+            if m.type in ("Zone", "Project") and eid and not m.nested and m.end - sent.start <= pos:
                 host = eid
         if host:
             for lst in f.lists:
