@@ -128,3 +128,24 @@ def test_max_size_option_and_empty_folder(tmp_path: Path) -> None:
     result = kg("extract", str(empty))
     assert result.returncode == 1
     assert result.stderr.strip() == f"kg: no report files (.txt, .md, .html, .htm) found in {empty}"
+
+
+def test_web_junk_is_not_mined(eval_dir: Path) -> None:
+    """Every mention and evidence span of a forum page lies inside the report body the loader marked."""
+    from extract.load import load_file
+
+    doc_004 = next((eval_dir / "docs").glob("004_*.txt"))
+    result = kg("extract", "--json", str(doc_004), str(REPO / "examples" / "nanwan_forum_post_2022h1.html"))
+    assert result.returncode == 0, result.stderr
+    for line in result.stdout.splitlines():
+        d = json.loads(line)
+        body = load_file(d["doc"]["path"]).body
+
+        def inside(start: int, end: int, body: list[tuple[int, int]] = body) -> bool:
+            return any(a <= start and end <= b for a, b in body)
+
+        assert d["entities"]
+        for e in d["entities"]:
+            assert all(inside(*m) for m in e["mentions"]), e["name"]
+        for r in d["relations"]:
+            assert inside(*r["span"]), r["evidence"]
