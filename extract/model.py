@@ -182,7 +182,11 @@ class Relation:
 
 @dataclass(slots=True)
 class DocInfo:
-    """The ``doc`` header of an extraction: ``id`` is ``<file stem>_<content hash>``-like and stable."""
+    """The ``doc`` header of an extraction.
+
+    ``id`` is the file stem, because the scorer pairs documents by stem; the content hash that keys
+    the stored Document lives in ``sha256``.
+    """
 
     id: str
     path: str
