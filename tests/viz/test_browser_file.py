@@ -180,3 +180,16 @@ def test_search_recentres_and_filters_apply_client_side(
         assert_clean(log)
     finally:
         page.close()
+
+
+def test_empty_graph_page_is_calm(chromium: Any, tmp_path: Path) -> None:
+    from graph.model import Subgraph
+
+    out = tmp_path / "empty.html"
+    out.write_text(render_network(Subgraph(nodes=[], edges=[])), encoding="utf-8")
+    page, log = open_file(chromium, out)
+    try:
+        assert page.evaluate("network.body.data.nodes.length") == 0
+        assert_clean(log)
+    finally:
+        page.close()
