@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -67,12 +70,26 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
 
-def create_app(store: GraphStore, api_token: str | None = None) -> FastAPI:
-    """An app serving ``store``; writes need ``api_token`` (default ``KG_API_TOKEN``) when one is set."""
+def create_app(store: GraphStore, api_token: str | None = None, threads: int | None = None) -> FastAPI:
+    """An app serving ``store``; writes need ``api_token`` (default ``KG_API_TOKEN``) when one is set.
+
+    ``threads`` caps the worker threads that run the (blocking) store calls.
+    An in-process store is CPU-bound under one GIL, where a few threads
+    answer sooner than forty convoying ones; a server store waits on the
+    network and wants more.  ``None`` keeps Starlette's default (40).
+    """
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if threads is not None:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
         title="policy-kg 政策知识图谱",
         description=DESCRIPTION,
         version="0.1.0",
+        lifespan=lifespan,
     )
     app.state.store = store
     app.state.api_token = api_token if api_token is not None else os.environ.get("KG_API_TOKEN") or None

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import uvicorn
 
-from graph.store import open_store
+from graph.store import is_bolt_uri, open_store, store_spec
 
 from .app import create_app
 
+#: Worker threads for store calls.  The embedded store answers from memory under one GIL, where a
+#: few threads give shorter tails than forty convoying ones; a Bolt store waits on the network.
+EMBEDDED_THREADS = 4
+BOLT_THREADS = 40
 
-def serve(store_spec: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
+
+def serve(spec: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Open the store once and serve it until interrupted; the store is closed on the way out."""
-    store = open_store(store_spec)
+    spec = store_spec(spec)
+    store = open_store(spec)
+    threads = BOLT_THREADS if is_bolt_uri(spec) else EMBEDDED_THREADS
     try:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(store, threads=threads), host=host, port=port, log_level="info")
     finally:
         store.close()
