@@ -23,6 +23,7 @@ from extract.model import TYPE_LABELS_ZH
 from graph.model import DocumentRecord, Fact, Node, Subgraph
 
 from .focus import MAX_LIMIT, Focus
+from .layout import seed_positions
 from .style import (
     CENTER_SIZE,
     EDGE_COLOR,
@@ -196,7 +197,7 @@ def network_options(node_count: int) -> dict[str, Any]:
             "minVelocity": 1.0,
             "stabilization": {
                 "enabled": True,
-                "iterations": 100 if large else 250,
+                "iterations": 60 if large else 200,
                 "updateInterval": 50,
                 "fit": True,
             },
@@ -257,11 +258,13 @@ def render_network(
     center = subgraph.center
     net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%")
     keys: set[str] = set()
+    positions = seed_positions(subgraph)
     for node in subgraph.nodes:
         if node.key in keys:
             continue
         keys.add(node.key)
         record = _node_record(node, center)
+        record["x"], record["y"] = positions[node.key]
         net.add_node(node.key, **record)
     names = {n.key: n.name for n in subgraph.nodes}
     facts = [f for f in subgraph.edges if f.subject in keys and f.object in keys]
