@@ -33,6 +33,10 @@ class Lexicon:
     zone_generic: frozenset[str]
     directions: tuple[str, ...]
     places: frozenset[str]
+    #: phrases kept whole because a conjunction or time word inside them would end a name
+    name_words: frozenset[str]
+    #: utilities listed beside departments (供电) that are not government bodies
+    utility_words: frozenset[str]
 
     def user_words(self) -> list[str]:
         """Words the segmenter must keep whole, so suffix grammars see them as one token."""
@@ -45,6 +49,7 @@ class Lexicon:
         words |= {w for w in self.leadin_words if len(w) > 1}
         words |= {w for w in self.build_verbs if len(w) > 1}
         words |= set(self.places)
+        words |= set(self.name_words)
         return sorted(words)
 
 
@@ -81,4 +86,6 @@ def load_lexicon() -> Lexicon:
         zone_generic=frozenset(_lines("zone_generic.txt")),
         directions=_longest_first(_lines("directions.txt")),
         places=frozenset(_lines("places.txt")),
+        name_words=frozenset(_lines("name_words.txt")),
+        utility_words=frozenset(_lines("utility_words.txt")),
     )
