@@ -36,6 +36,13 @@ def test_viz_page_served(chromium: Any, live_viz: Any, viz_store: GraphStore, ar
         assert page.input_value("#kg-search") == CENTER
         page.screenshot(path=str(artifacts / "viz-lingzhi-served.png"))
         assert log.allowed == [f"{live_viz.url}/viz?center={quote(CENTER)}&depth=2"], "one request: the page"
+
+        # typing asks the API for entities beyond this page
+        page.fill("#kg-search", "均胜")
+        page.wait_for_function("document.querySelectorAll('#kg-suggestions option').length > 0")
+        names = page.evaluate("[...document.querySelectorAll('#kg-suggestions option')].map(o => o.value)")
+        assert "均胜电子" in names
+        assert log.allowed[-1].startswith(f"{live_viz.url}/api/entities?q=")
         assert_only_own_origin(log, live_viz.url)
     finally:
         page.close()
