@@ -47,7 +47,12 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--end", help="Period to: 2023, 2023-06 or 2023-06-30.")
         ] = None,
     ) -> None:
-        """Write the network page (vis-network inlined: opens from disk with no network access)."""
+        """Write the network page (vis-network inlined: opens from disk with no network access).
+
+        Without --center the page shows the best connected part of the whole graph.
+
+        Example: kg viz --center 凌智产业园 --depth 2 -o lingzhi.html
+        """
         from graph.store import open_store
         from viz import VizError, write_network
         from viz.focus import split_values
