@@ -21,11 +21,14 @@ from dataclasses import dataclass, field, replace
 from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 
 from .errors import InvalidExtraction
-from .keys import entity_key, fact_id, normalize, numbers_conflict
+from .keys import fact_id, normalize, numbers_conflict
 from .model import DocumentRecord, Fact, Node, Span
 
 #: ``find_existing(type, normalized_forms) -> [(key, name), ...]``: stored nodes of ``type`` whose
 #: normalised name or alias is one of ``normalized_forms``.
+_TYPES = frozenset(ENTITY_TYPES)
+_PREDICATES = frozenset(PREDICATES)
+
 FindExisting = Callable[[str, Sequence[str]], Iterable[tuple[str, str]]]
 
 
@@ -38,6 +41,8 @@ class PreparedDocument:
     facts: list[Fact]
     #: extraction entity id -> node key (candidate key before :func:`resolve`, stored key after)
     entity_keys: dict[str, str] = field(default_factory=dict)
+    #: candidate key -> its sorted normalised forms (saves normalising again in :func:`resolve`)
+    norms: dict[str, list[str]] = field(default_factory=dict)
 
 
 def document_id(extraction: Extraction) -> str:
@@ -81,111 +86,123 @@ def merge_aliases(name: str, contributions: Iterable[Iterable[str]]) -> list[str
     return sorted(best.values())
 
 
-@dataclass(slots=True)
-class _Group:
-    """Entities of one document that are one node (same key, or alias sets that meet)."""
-
-    key: str
-    type: str
-    forms: list[str]  # raw, first is the name
-    spans: list[Span] = field(default_factory=list)
-
-
 def _forms_conflict(a: Iterable[str], b: Iterable[str]) -> bool:
     b = list(b)
     return any(numbers_conflict(x, y) for x in a for y in b)
 
 
-def prepare(extraction: Extraction) -> PreparedDocument:
+def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocument:
     """Validate one extraction and build its candidate nodes and facts (keys not yet resolved).
 
     Raises :class:`InvalidExtraction` naming the document and the problem;
     only the fixed vocabulary of types and predicates passes, since backends
-    turn them into labels.
+    turn them into labels.  ``doc_id`` saves hashing again when the caller
+    already computed :func:`document_id`.
     """
     doc = extraction.doc
     where = doc.path or doc.id or "extraction"
-    doc_id = document_id(extraction)
+    doc_id = doc_id or document_id(extraction)
 
-    groups: list[_Group] = []
+    # One group per node of this document, as parallel lists (this loop runs once per entity of
+    # every report ingested, so it avoids per-entity objects).
+    g_key: list[str] = []
+    g_type: list[str] = []
+    g_forms: list[list[str]] = []  # raw forms, the name first
+    g_norms: list[set[str]] = []
+    g_spans: list[list[Span]] = []
     by_key: dict[str, int] = {}
     by_form: dict[tuple[str, str], int] = {}
     entity_group: dict[str, int] = {}
     for e in extraction.entities:
-        if e.type not in ENTITY_TYPES:
-            raise InvalidExtraction(f"{where}: entity {e.id!r} has unknown type {e.type!r}")
-        if not normalize(e.name):
-            raise InvalidExtraction(f"{where}: entity {e.id!r} has an empty name")
+        t = e.type
+        if t not in _TYPES:
+            raise InvalidExtraction(f"{where}: entity {e.id!r} has unknown type {t!r}")
         if e.id in entity_group:
             raise InvalidExtraction(f"{where}: entity id {e.id!r} is used twice")
-        forms = surface_forms(e.name, e.aliases)
-        key = entity_key(e.type, e.name)
+        name_norm = normalize(e.name)
+        if not name_norm:
+            raise InvalidExtraction(f"{where}: entity {e.id!r} has an empty name")
+        pairs = [(e.name, name_norm)]  # (raw, normalised), one per normalised form, name first
+        if e.aliases:
+            seen_norms = {name_norm}
+            for raw in e.aliases:
+                norm = normalize(raw)
+                if norm and norm not in seen_norms:
+                    seen_norms.add(norm)
+                    pairs.append((raw, norm))
+        key = f"{t}:{name_norm}"  # = entity_key(t, e.name)
         target = by_key.get(key)
+        if target is None and by_form:
+            if len(pairs) == 1:
+                one = by_form.get((t, name_norm))
+                met = [] if one is None else [one]
+            else:
+                met = sorted({by_form[(t, n)] for _, n in pairs if (t, n) in by_form})
+            if met:
+                raws = [r for r, _ in pairs]
+                target = next((g for g in met if not _forms_conflict(g_forms[g], raws)), None)
+        spans = e.mentions
+        if spans and type(spans[0]) is not tuple:
+            spans = [(a, b) for a, b in spans]
         if target is None:
-            met = sorted(
-                {by_form[(e.type, normalize(f))] for f in forms if (e.type, normalize(f)) in by_form}
-            )
-            target = next((g for g in met if not _forms_conflict(groups[g].forms, forms)), None)
-        if target is None:
-            target = len(groups)
-            groups.append(_Group(key=key, type=e.type, forms=[]))
+            target = len(g_key)
+            g_key.append(key)
+            g_type.append(t)
             by_key[key] = target
-        group = groups[target]
-        known = {normalize(f) for f in group.forms}
-        group.forms.extend(f for f in forms if normalize(f) not in known)
-        group.spans.extend((int(a), int(b)) for a, b in e.mentions)
-        for f in forms:
-            by_form.setdefault((e.type, normalize(f)), target)
+            g_spans.append(list(spans))
+            if len(pairs) == 1:
+                g_forms.append([e.name])
+                g_norms.append({name_norm})
+                by_form.setdefault((t, name_norm), target)
+            else:
+                g_forms.append([r for r, _ in pairs])
+                g_norms.append({n for _, n in pairs})
+                for _, norm in pairs:
+                    by_form.setdefault((t, norm), target)
+        else:
+            forms, norms_set = g_forms[target], g_norms[target]
+            for raw, norm in pairs:
+                if norm not in norms_set:
+                    norms_set.add(norm)
+                    forms.append(raw)
+                by_form.setdefault((t, norm), target)
+            g_spans[target].extend(spans)
         entity_group[e.id] = target
 
     nodes = [
-        Node(
-            key=g.key,
-            type=g.type,
-            name=g.forms[0],
-            aliases=g.forms[1:],
-            mentions={doc_id: sorted(set(g.spans))},
-        )
-        for g in groups
+        Node(key, typ, forms[0], forms[1:], {doc_id: sorted(set(spans)) if len(spans) > 1 else spans})
+        for key, typ, forms, spans in zip(g_key, g_type, g_forms, g_spans, strict=True)
     ]
-    entity_keys = {eid: groups[gi].key for eid, gi in entity_group.items()}
+    norms = {key: sorted(ns) if len(ns) > 1 else list(ns) for key, ns in zip(g_key, g_norms, strict=True)}
+    entity_keys = {eid: g_key[gi] for eid, gi in entity_group.items()}
 
     facts: list[Fact] = []
     seen: set[str] = set()
     for i, r in enumerate(extraction.relations):
-        if r.predicate not in PREDICATES:
+        if r.predicate not in _PREDICATES:
             raise InvalidExtraction(f"{where}: relation {i} has unknown predicate {r.predicate!r}")
-        for end in (r.subject, r.object):
-            if end not in entity_keys:
-                raise InvalidExtraction(f"{where}: relation {i} refers to unknown entity {end!r}")
-        s, o = entity_keys[r.subject], entity_keys[r.object]
-        span = (int(r.span[0]), int(r.span[1]))
+        s = entity_keys.get(r.subject)
+        o = entity_keys.get(r.object)
+        if s is None or o is None:
+            missing = r.subject if s is None else r.object
+            raise InvalidExtraction(f"{where}: relation {i} refers to unknown entity {missing!r}")
+        span = (r.span[0], r.span[1])
         fid = fact_id(doc_id, r.predicate, s, o, span)
         if fid in seen:
             continue
         seen.add(fid)
         a, p = r.amount, r.period
+        if a is None:
+            value, currency, text, masked, approx = None, None, None, False, False
+        else:
+            value = float(a.value) if a.value is not None else None
+            currency, text, masked, approx = a.currency, a.text, bool(a.masked), bool(a.approx)
+        # positional: this runs once per relation and keyword passing is measurably slower
         facts.append(
-            Fact(
-                id=fid,
-                predicate=r.predicate,
-                subject=s,
-                object=o,
-                document=doc_id,
-                evidence=r.evidence,
-                span=span,
-                amount_value=float(a.value) if a is not None and a.value is not None else None,
-                amount_currency=a.currency if a is not None else None,
-                amount_text=a.text if a is not None else None,
-                amount_masked=bool(a.masked) if a is not None else False,
-                amount_approx=bool(a.approx) if a is not None else False,
-                period_start=p.start if p is not None else None,
-                period_end=p.end if p is not None else None,
-                period_text=p.text if p is not None else None,
-                agency=r.agency or None,
-                action=r.action or None,
-            )
-        )
+            Fact(fid, r.predicate, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
+                 p.start if p is not None else None, p.end if p is not None else None,
+                 p.text if p is not None else None, r.agency or None, r.action or None)
+        )  # fmt: skip
 
     period = doc.period
     record = DocumentRecord(
@@ -200,11 +217,13 @@ def prepare(extraction: Extraction) -> PreparedDocument:
         entity_count=len(nodes),
         fact_count=len(facts),
     )
-    return PreparedDocument(document=record, nodes=nodes, facts=facts, entity_keys=entity_keys)
+    return PreparedDocument(document=record, nodes=nodes, facts=facts, entity_keys=entity_keys, norms=norms)
 
 
-def _choose(node: Node, found: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+def _choose(node: Node, found: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
     """The stored node a candidate becomes: its own key if stored, else the best same-type node it meets."""
+    if len(found) == 1 and found[0][0] == node.key:  # the common case: the same key is stored
+        return found[0]
     prefix = node.type + ":"
     results = sorted({(k, n) for k, n in found if k.startswith(prefix)})
     for k, n in results:
@@ -231,14 +250,25 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
     """
     mapping: dict[str, str] = {}
     merged: dict[str, Node] = {}
+    borrowed: set[str] = set()  # nodes of the input used as they are; copied before any change
     for node in prepared.nodes:
-        forms = normalized_forms(node.name, node.aliases)
-        chosen = _choose(node, find_existing(node.type, forms))
+        forms = prepared.norms.get(node.key) or normalized_forms(node.name, node.aliases)
+        found = list(find_existing(node.type, forms))
+        chosen = _choose(node, found) if found else None
         key, name = chosen if chosen is not None else (node.key, node.name)
         mapping[node.key] = key
         target = merged.get(key)
         if target is None:
+            if key == node.key and name == node.name:
+                merged[key] = node  # the common case: new, or the same spelling as stored
+                borrowed.add(key)
+                continue
             target = merged[key] = Node(key=key, type=node.type, name=name, aliases=[], mentions={})
+        elif key in borrowed:
+            target = merged[key] = Node(
+                target.key, target.type, target.name, list(target.aliases), dict(target.mentions)
+            )
+            borrowed.discard(key)
         own = {normalize(target.name)} | {normalize(a) for a in target.aliases}
         for raw in (node.name, *node.aliases):
             norm = normalize(raw)
@@ -248,13 +278,17 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
         for doc, spans in node.mentions.items():
             target.mentions[doc] = sorted(set(target.mentions.get(doc, [])) | set(spans))
 
-    facts = [
-        f
-        if f.subject == mapping[f.subject] and f.object == mapping[f.object]
-        else replace(f, subject=mapping[f.subject], object=mapping[f.object])
-        for f in prepared.facts
-    ]
+    if all(k == v for k, v in mapping.items()):
+        facts = list(prepared.facts)
+    else:
+        facts = [
+            f
+            if f.subject == mapping[f.subject] and f.object == mapping[f.object]
+            else replace(f, subject=mapping[f.subject], object=mapping[f.object])
+            for f in prepared.facts
+        ]
     nodes = list(merged.values())
     document = replace(prepared.document, entity_count=len(nodes))
     entity_keys = {eid: mapping[k] for eid, k in prepared.entity_keys.items()}
-    return PreparedDocument(document=document, nodes=nodes, facts=facts, entity_keys=entity_keys)
+    norms = {mapping[k]: v for k, v in prepared.norms.items() if mapping[k] == k}
+    return PreparedDocument(document=document, nodes=nodes, facts=facts, entity_keys=entity_keys, norms=norms)
