@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import uvicorn
 
 from graph.store import is_bolt_uri, open_store, store_spec
@@ -19,6 +21,10 @@ def serve(spec: str | None = None, host: str = "127.0.0.1", port: int = 8000) ->
     spec = store_spec(spec)
     store = open_store(spec)
     threads = BOLT_THREADS if is_bolt_uri(spec) else EMBEDDED_THREADS
+    # The loaded graph is millions of long-lived objects; a full collection walking them all paused
+    # requests for about a second.  Frozen objects are left out of collections.
+    gc.collect()
+    gc.freeze()
     try:
         uvicorn.run(create_app(store, threads=threads), host=host, port=port, log_level="info")
     finally:

@@ -305,11 +305,14 @@ class _FundingCache:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.computing = threading.Lock()
         self.generation: int | None = None
         self.base: _FundingBase | None = None
         self.answers: OrderedDict[FundingFilter, _FundingAnswer] = OrderedDict()
 
-    def answer(self, store: GraphStore, generation: int, flt: FundingFilter) -> _FundingAnswer:
+    def _cached(
+        self, generation: int, flt: FundingFilter
+    ) -> tuple[_FundingAnswer | None, _FundingBase | None]:
         with self.lock:
             if self.generation != generation:
                 self.generation, self.base = generation, None
@@ -317,18 +320,28 @@ class _FundingCache:
             found = self.answers.get(flt)
             if found is not None:
                 self.answers.move_to_end(flt)
+            return found, self.base
+
+    def answer(self, store: GraphStore, generation: int, flt: FundingFilter) -> _FundingAnswer:
+        found, _ = self._cached(generation, flt)
+        if found is not None:
+            return found
+        # One computation at a time: twenty requests arriving together on a cold cache must not
+        # each read every fact; the first computes, the others find its answer.
+        with self.computing:
+            found, base = self._cached(generation, flt)
+            if found is not None:
                 return found
-            base = self.base
-        if base is None:
-            base = _funding_base(store)
-        answer = _funding_answer(store, base, flt)
-        with self.lock:
-            if self.generation == generation:
-                self.base = base
-                self.answers[flt] = answer
-                while len(self.answers) > self.MAX_ANSWERS:
-                    self.answers.popitem(last=False)
-        return answer
+            if base is None:
+                base = _funding_base(store)
+            answer = _funding_answer(store, base, flt)
+            with self.lock:
+                if self.generation == generation:
+                    self.base = base
+                    self.answers[flt] = answer
+                    while len(self.answers) > self.MAX_ANSWERS:
+                        self.answers.popitem(last=False)
+            return answer
 
 
 _funding_caches: weakref.WeakKeyDictionary[GraphStore, _FundingCache] = weakref.WeakKeyDictionary()
