@@ -8,11 +8,12 @@ from sentence patterns.  Everything outside ``loaded.body`` is left alone.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from extract.aliases import build_entities, norm
 from extract.lexicon import Lexicon, load_lexicon
-from extract.lists import ItemList, find_lists
+from extract.lists import ABBREVIATION, ItemList, find_lists
 from extract.mentions import (
     HeadIndex,
     Mention,
@@ -26,7 +27,7 @@ from extract.mentions import (
     zone_contexts,
 )
 from extract.model import Entity, EntityType, LoadedText, Relation, ReportMeta
-from extract.names import Tokens
+from extract.names import Tokens, pos_of
 from extract.relations import RelationBuilder, SentenceFacts, build_relations
 from extract.resolve import resolve_sentence
 from extract.segment import tokenize
@@ -85,7 +86,57 @@ def _sentence_mentions(sent: Sentence, toks: Tokens, lex: Lexicon) -> tuple[list
     lists = find_lists(sent, toks, lex, _own_types())
     for lst in lists:
         found += lst.items
-    return resolve_sentence(found), lists
+    kept = resolve_sentence(found)
+    kept = _abbreviations(sent, kept)
+    _compound_zones(kept)
+    kept.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    return kept, lists
+
+
+def _abbreviations(sent: Sentence, mentions: list[Mention]) -> list[Mention]:
+    """全称（以下简称“星澜半导体”）: the bracketed short name is another name of the mention before it."""
+    out = mentions
+    for m in ABBREVIATION.finditer(sent.text):
+        start, end = sent.start + m.start(), sent.start + m.end()
+        full = next((x for x in out if x.end == start and not x.nested), None)
+        if full is None:
+            continue
+        short = m.group(1)
+        s = sent.start + m.start(1)
+        if short not in full.forms:
+            full.forms.append(short)
+        out = [x for x in out if not (start <= x.start and x.end <= end)]
+        out.append(Mention(s, s + len(short), full.type, short, full.source, [full.text]))
+    return out
+
+
+_PROVINCE_CITY = re.compile(r"^([\u4e00-\u9fff]{2,3}?[省市])([\u4e00-\u9fff]{1,6}[县区市镇])$")
+
+
+def _compound_zones(mentions: list[Mention]) -> None:
+    """四川省理县, 丽水市松阳县: the county goes by its own name too, and the province is named."""
+    for m in list(mentions):
+        if m.type != "Zone" or m.nested:
+            continue
+        pm = _PROVINCE_CITY.match(m.text)
+        if pm and pos_of(pm.group(1)[:-1]) == "ns" and not any(
+            p.start == m.start and p.end < m.end for p in mentions if p.type == "Zone"
+        ):
+            mentions.append(Mention(m.start, m.start + len(pm.group(1)), "Zone", pm.group(1), "place"))
+        for p in mentions:
+            if (
+                p is not m
+                and p.type == "Zone"
+                and p.start == m.start
+                and p.end < m.end
+                and p.text[-1:] in "省市"
+                and m.end - p.end >= 2
+                and m.text[-1] in "县区市镇"
+            ):
+                p.nested = False
+                rest = m.text[len(p.text) :]
+                if rest not in m.forms:
+                    m.forms.append(rest)
 
 
 def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[list[Entity], list[Relation]]:

@@ -103,6 +103,18 @@ def _item_start(toks: Tokens, end: int, limit: int, lex: Lexicon) -> int:
     return start
 
 
+ABBREVIATION = re.compile(r"[（(](?:以下)?简称[:：]?[“\"]?([^“”\"（）()，,、]{2,12})[”\"]?[）)]")
+
+
+def _without_abbreviation(text: str, toks: Tokens, lex: Lexicon, s: int, e: int, limit: int) -> tuple[int, int]:
+    """An item written with its short name in brackets (全称（简称“禾丰供应链”）) is the full name."""
+    for m in ABBREVIATION.finditer(text, s, e):
+        if m.end() == e:
+            start = s if s < m.start() else _item_start(toks, m.start(), limit, lex)
+            return start, m.start()
+    return s, e
+
+
 def _last_items(toks: Tokens, start: int, limit: int, lex: Lexicon) -> tuple[list[tuple[int, int]], int]:
     """Items from ``start`` up to the first word that cannot be in a name; splits on 和/及."""
     items: list[tuple[int, int]] = []
@@ -191,6 +203,7 @@ def _list_with_separators(
         spans.append((a + 1, b))
     last, tail_pos = _last_items(toks, seps[-1] + 1, c_end, lex)
     spans += last
+    spans = [_without_abbreviation(text, toks, lex, s, e, c_start) for s, e in spans]
     if any(not 2 <= e - s <= 22 for s, e in spans) or text[spans[0][0]] in "《“":
         return None
     tail = _TAIL.match(text, tail_pos, c_end)

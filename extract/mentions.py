@@ -20,6 +20,7 @@ from extract.names import (
     all_generic,
     expand_left,
     has_proper,
+    in_dictionary,
     is_masked,
     pos_of,
     stops_name,
@@ -285,6 +286,8 @@ def suffix_names(sent: Sentence, toks: Tokens, lex: Lexicon, heads: HeadIndex) -
                 continue
             if head_start < tok.start and not toks.is_boundary(head_start):
                 continue
+            if etype == "Agency" and head_start > tok.start and _word_owns_head(tok.word):
+                continue  # 举办, 部署: a common word that merely ends in a head character
             m = _suffix_name(sent, toks, head_start, end, head, etype, lex)
             if m is not None:
                 out.append(m)
@@ -296,7 +299,9 @@ def _suffix_name(
     sent: Sentence, toks: Tokens, head_start: int, end: int, head: str, etype: EntityType, lex: Lexicon
 ) -> Mention | None:
     text = sent.text
-    max_chars = {"Project": 20, "Zone": 10, "Company": 8, "Funding": 12, "Agency": 14}[etype]
+    max_chars = {"Project": 20, "Zone": 10, "Company": 8, "Funding": 16, "Agency": 14}[etype]
+    if head in _LEGAL_FORMS:
+        max_chars = 24  # a full registered name: 浙江海晟新材料科技股份有限公司
     if etype == "Funding" and head in lex.funding_words:
         return _mention(sent, head_start, end, etype, "suffix")
     if (
@@ -311,7 +316,7 @@ def _suffix_name(
         lex,
         max_chars=max_chars,
         build_verbs=etype in ("Project", "Zone"),
-        allow_verbs=etype == "Project",
+        allow_verbs=etype in ("Project", "Funding"),
     )
     # drop generic words on the left (企业奖励资金 -> 奖励资金; 特色产业园 stays generic)
     mod_tokens = [t.word for t in toks.tokens if start <= t.start and t.end <= head_start]
@@ -325,8 +330,16 @@ def _suffix_name(
     return _mention(sent, start, end, etype, "suffix")
 
 
+def _word_owns_head(word: str) -> bool:
+    """Whether a dictionary word ends in a head by accident (举办 ends in 办, 部署 in 署)."""
+    return in_dictionary(word) and pos_of(word) not in (None, "nt", "nz", "ns")
+
+
 _STANDALONE_ZONES = frozenset({"高新区", "开发区", "经开区"})
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
 _CJK1 = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+#: A size or capacity written inside a project's name (12英寸, 年产20万吨): digits that belong to the name.
+_MEASURE_IN_NAME = re.compile(r"\d+(?:\.\d+)?(?=万?(?:英寸|纳米|吨|套|台|件|平方米|千瓦|兆瓦|千伏|GW|MW))")
 _FUNDING_GENERIC_LEFT = frozenset({"企业", "相关", "各类", "各项", "年度", "全年", "该", "社会"})
 _GENERIC_PRONE_PROJECT = frozenset({"项目", "工程", "平台", "中心", "基地", "学校", "医院", "院校"})
 
@@ -340,7 +353,7 @@ def _suffix_ok(
         )
     if len(modifier) < 2 and not (etype == "Zone" and is_masked(modifier) and modifier):
         return False
-    if any(ch.isdigit() for ch in modifier):
+    if any(ch.isdigit() for ch in _MEASURE_IN_NAME.sub("", modifier)):
         return False
     if etype == "Agency":
         if len(head) == 1 and not modifier.startswith(lex.level_prefixes) and not is_masked(modifier[:2]):
@@ -353,7 +366,9 @@ def _suffix_ok(
             return has_proper(mod_tokens) or any(pos_of(w) in PROPER_POS for w in mod_tokens)
         return not all_generic(mod_tokens, lex)
     if etype == "Company":
-        if head in ("公司", "集团", "商会", "股份", "有限公司"):
+        if head in _LEGAL_FORMS:
+            return 2 <= len(modifier) <= 20 and not all_generic(mod_tokens, lex)
+        if head in ("公司", "集团", "商会", "股份"):
             return 2 <= len(modifier) <= 6 and not all_generic(mod_tokens, lex)
         return 2 <= len(modifier) <= 4 and has_proper(mod_tokens)
     # Project

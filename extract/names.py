@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from extract.lexicon import Lexicon
 from extract.segment import Token, get_pos_table, get_tokenizer
@@ -160,11 +161,56 @@ def expand_left(
             start = toks.tokens[j].start
             i = j - 1
             continue
+        if inside_name(toks, i, lex):
+            start = tok.start
+            i -= 1
+            continue
         if name_stop(toks, i, lex, build_verbs=build_verbs, allow_verbs=allow_verbs):
             break
         start = tok.start
         i -= 1
     return start
+
+
+_MEASURE_UNITS = frozenset(
+    {"英寸", "寸", "纳米", "吨", "万吨", "套", "万套", "台", "万台", "件", "万件", "平方米", "万平方米"}
+    | {"千瓦", "万千瓦", "兆瓦", "千伏", "GW", "MW"}
+)
+_PHASE = re.compile(r"^[一二三四五六七八九十\d]+期$")
+
+
+def inside_name(toks: Tokens, i: int, lex: Lexicon) -> bool:
+    """Tokens that look like clause material but sit inside names: 12|英寸, 三期, 工业|和|信息化."""
+    tok = toks.tokens[i]
+    w = tok.word
+    nxt = toks.tokens[i + 1].word if i + 1 < len(toks.tokens) else ""
+    if w.isdigit() and nxt in _MEASURE_UNITS:
+        return True
+    if w in _MEASURE_UNITS and i > 0 and toks.tokens[i - 1].word.replace(".", "").isdigit():
+        return True
+    if _PHASE.match(w):
+        return True
+    if w in lex.build_verbs and i > 0 and _PHASE.match(toks.tokens[i - 1].word):
+        return True  # 三期|扩建|工程
+    if w == "和" and i > 0 and nxt:
+        prev = toks.tokens[i - 1].word
+        return (
+            len(prev) >= 2
+            and _CJK.search(prev) is not None
+            and prev not in lex.leadin_words
+            and pos_of(prev) in ("n", "vn", "nz", None)
+            and not prev.endswith(name_heads(lex))
+            and not nxt.endswith(name_heads(lex))
+        )
+    return False
+
+
+@cache
+def name_heads(lex: Lexicon) -> tuple[str, ...]:
+    """Every word that closes a name: after one of these, 和 separates two names."""
+    heads = set(lex.zone_suffixes) | set(lex.project_suffixes) | set(lex.company_suffixes)
+    heads |= set(lex.agency_suffixes) | set(lex.agency_words) | set(lex.funding_words)
+    return tuple(sorted(h for h in heads if len(h) >= 2))
 
 
 def _opening(toks: Tokens, i: int) -> int | None:
@@ -203,7 +249,7 @@ def expand_right(
 def has_proper(word_tokens: list[str]) -> bool:
     """Whether a modifier carries a proper name: an out-of-dictionary word, a place/person tag or a mask."""
     for w in word_tokens:
-        if is_masked(w) or (w.isascii() and w.isalpha()):
+        if is_masked(w) or (w.isascii() and w.isalpha()) or w.isdigit():
             return True
         if not _CJK.search(w):
             continue
