@@ -49,7 +49,8 @@ _CJK2 = re.compile(r"[\u4e00-\u9fff].*[\u4e00-\u9fff]")
 _TRAILING_OK = re.compile(
     r"^(?:工作|认定|创建|申报|预申报|评选|评定|自评|考核|初审|验收|称号|[一二三四五]星级|\([^()]*\))*$"
 )
-_PROJECT_QUOTE_HEADS = ("科创大脑", "大脑", "平台", "系统")
+_PROJECT_QUOTE_HEADS = ("科创大脑", "大脑", "平台", "系统", "创新中心")
+_LEVEL_END = re.compile(r"(?:国家级|省级|市级|区级|县级)$")
 
 
 @dataclass(slots=True)
@@ -115,6 +116,8 @@ def quoted(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention]:
         if core in lex.generic_words:
             continue
         left = _quote_left(text, toks, q_start, lex)
+        if left == q_start and right_end == q_end and not _slogan_is_policy(text, q_start, q_end, core):
+            continue
         etype: EntityType = "Policy"
         if right_head in _PROJECT_QUOTE_HEADS or core.endswith(_PROJECT_QUOTE_HEADS):
             etype = "Project"
@@ -129,6 +132,28 @@ def quoted(sent: Sentence, toks: Tokens, lex: Lexicon) -> list[Mention]:
                 forms.append(core)
         out.append(_mention(sent, full_start, full_end, etype, "quote", forms))
     return out
+
+
+_TIME_BEFORE = re.compile(r"(?:季度|[年月]度?|上半年|下半年|年初|年底|各)$")
+_NOT_PROGRAMME_AFTER = re.compile(
+    r"^(?:机制|工作机制|体系|格局|架构|组织架构|闭环|期间|规划|的|主要|目标任务|工作推进会|工作部署会|等关键|首场)"
+)
+
+
+def _slogan_is_policy(text: str, q_start: int, q_end: int, core: str) -> bool:
+    """A bare quoted phrase names a programme only in a programme's context.
+
+    “开门红”, “双过半” after a quarter are targets; “研发+中试+产业化” is a chain of
+    steps; “拿地即开工” after 实现 is an outcome.  A quote with a head word or a
+    modifier attached (“联企跑企”活动, 省级“未来工厂”) is decided elsewhere.
+    """
+    before = text[max(0, q_start - 4) : q_start]
+    after = text[q_end : q_end + 6]
+    if _TIME_BEFORE.search(before) or _NOT_PROGRAMME_AFTER.match(after):
+        return False
+    if len(re.split(r"[+＋\-－]", core)) >= 3 or re.fullmatch(r"[^+＋]*[\-－][^+＋]*", core):
+        return False
+    return not (before.endswith("实现") and (not after or after[0] in "，,。；;、"))
 
 
 def _quote_right(text: str, toks: Tokens, pos: int, lex: Lexicon) -> tuple[int, str]:
@@ -174,8 +199,13 @@ def _quote_left(text: str, toks: Tokens, pos: int, lex: Lexicon) -> int:
     if start >= pos:
         return pos
     left = text[start:pos]
+    level = _LEVEL_END.search(left)
+    if level is not None:
+        return start + level.start()  # 省级“未来工厂”
     if any(left.endswith(w) for w in lex.agency_words) or left.endswith(("政府", "局", "委")):
         return pos
+    if left.endswith(tuple(s for s in lex.zone_suffixes if len(s) >= 2)):
+        return pos  # 临港化工新材料园区“污水零直排区”: the zone is where, not part of the name
     if left in lex.generic_words or left.endswith(("的", "和")):
         return pos
     return start

@@ -29,6 +29,18 @@ _TRIGGER_AT = re.compile(r"(入选|获评|获得|获|列入|纳入|申报|评定
 _LISTED_INTRO = re.compile(r"列入")
 _LOCATE_VERB = re.compile(r"(?:谋划|布局|规划|建设|打造)了?")
 _SUBJECT_TYPES = ("Project", "Company")
+#: Subject and object types each predicate allows (SCHEMA.md); anything else is a misreading.
+SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "FUNDED_BY": (frozenset({"Project", "Company", "Zone"}), frozenset({"Funding"})),
+    "INVESTS_IN": (frozenset({"Company"}), frozenset({"Project", "Zone"})),
+    "PARTICIPATES_IN": (frozenset({"Company", "Project"}), frozenset({"Policy"})),
+    "LOCATED_IN": (frozenset({"Project", "Company", "Zone"}), frozenset({"Zone"})),
+    "ISSUED_BY": (frozenset({"Policy"}), frozenset({"Agency"})),
+}
+_SETTLE = re.compile(r"(?:项目)?(?:已|正式|成功|将)?(?:落户|落户于|落地|位于|坐落于|选址)(?:在|于)?$")
+_INVEST_VERB = re.compile(r"^(?:计划|拟|将|已)?(?:投资建设|投资|投建|出资|增资)")
+_BUILT_BY = re.compile(r"由$")
+_BUILT_BY_AFTER = re.compile(r"^(?:投资建设|投资|投建|建设)")
 
 
 @dataclass(slots=True)
@@ -63,6 +75,9 @@ class RelationBuilder:
         action: str | None = None,
     ) -> None:
         if s is None or o is None or s == o:
+            return
+        allowed = SIGNATURES[p]
+        if self.type_of(s) not in allowed[0] or self.type_of(o) not in allowed[1]:
             return
         key = (s, p, o)
         if key in self.out:
@@ -100,6 +115,7 @@ def build_relations(facts: list[SentenceFacts], builder: RelationBuilder) -> lis
         _funded_by(f, builder)
         _participates(f, builder)
         _located_in(f, builder)
+        _invests_by_verb(f, builder)
     _listed_in_paragraph(facts, builder)
     _invests_by_prefix(facts, builder)
     return list(builder.out.values())
@@ -153,11 +169,11 @@ def _funded_by(f: SentenceFacts, b: RelationBuilder) -> None:
         return
     if not any(True for _ in find_amounts(sent.text)):
         return
-    subjects: list[str] = []
+    all_subjects: list[str] = []
     for lst in f.lists:
-        subjects += [_id_of(f, item) for item in lst.items if item.type in _SUBJECT_TYPES]
-    if not subjects:
-        subjects = [
+        all_subjects += [_id_of(f, item) for item in lst.items if item.type in _SUBJECT_TYPES]
+    if not all_subjects:
+        all_subjects = [
             eid
             for m, eid in zip(f.mentions, f.entity_ids, strict=True)
             if m.type == "Project" and eid and not m.nested
@@ -167,13 +183,45 @@ def _funded_by(f: SentenceFacts, b: RelationBuilder) -> None:
         if m.type == "Agency" and eid and eid != b.issuer_id:
             agency = b.by_id[eid].name
             break
+    prev_end = sent.start
     for m, fid in fundings:
         s, e = _rel(m, sent)
         amount = _amount_near(sent, e)
         period = b.nearest_period(sent, s)
+        subjects = _subjects_before(f, prev_end, m.start) or all_subjects
+        prev_end = max(prev_end, m.end)
         for sid in subjects:
             if sid:
                 b.add(sid, "FUNDED_BY", fid, sent, amount=amount, period=period, agency=agency)
+
+
+def _subjects_before(f: SentenceFacts, lo: int, hi: int) -> list[str]:
+    """Who got the money named at ``hi``: the list or names in the nearest clause before it.
+
+    Several grants in one sentence (A获专项债…;B获中央预算内投资…) pair each with its own
+    recipient rather than every recipient with every grant.
+    """
+    sent = f.sentence
+    bounds = [sent.start + s for s, _ in sent.clauses()] + [sent.end]
+    for c_start in sorted((x for x in bounds if x <= hi), reverse=True):
+        if c_start < lo and c_start != sent.start:
+            break
+        start = max(c_start, lo)
+        found: list[str] = []
+        for lst in f.lists:
+            if start <= lst.start < hi:
+                found += [_id_of(f, i) for i in lst.items if i.type in _SUBJECT_TYPES]
+        if not found:
+            found = [
+                eid
+                for m, eid in zip(f.mentions, f.entity_ids, strict=True)
+                if m.type in _SUBJECT_TYPES and eid and not m.nested and start <= m.start and m.end <= hi
+            ]
+        if found:
+            return found
+        if c_start <= lo:
+            break
+    return []
 
 
 def _id_of(f: SentenceFacts, m: Mention) -> str:
@@ -272,6 +320,20 @@ def _located_in(f: SentenceFacts, b: RelationBuilder) -> None:
                 and not x.nested
             ):
                 b.add(xid, "LOCATED_IN", zid, sent)
+    for m, zid in pairs:
+        if m.type != "Zone" or not zid:
+            continue
+        s, _ = _rel(m, sent)
+        if _SETTLE.search(text[max(0, s - 8) : s]):
+            subject = None
+            for x, xid in pairs:
+                if x.end <= m.start and xid and x.type in ("Project", "Company") and not x.nested:
+                    subject = xid
+            b.add(subject, "LOCATED_IN", zid, sent)
+        for p, pid in pairs:  # 丽水市松阳县: the county lies in the city
+            if p is not m and p.type == "Zone" and p.start == m.start and p.end < m.end and pid:
+                if text[p.end - sent.start - 1] in "省市" and m.text[-1] in "县区市镇":
+                    b.add(zid, "LOCATED_IN", pid, sent)
     pos = text.find("入驻")
     if pos > 0:
         host = None
@@ -283,6 +345,35 @@ def _located_in(f: SentenceFacts, b: RelationBuilder) -> None:
                 if lst.start - sent.start >= pos:
                     for item in lst.items:
                         b.add(_id_of(f, item) or None, "LOCATED_IN", host, sent)
+
+
+def _invests_by_verb(f: SentenceFacts, b: RelationBuilder) -> None:
+    """C投资建设的P, C投资5亿元建设P, P…由C投资建设: the company behind a project."""
+    sent, text = f.sentence, f.sentence.text
+    pairs = [(m, eid) for m, eid in zip(f.mentions, f.entity_ids, strict=True) if eid and not m.nested]
+    for i, (c, cid) in enumerate(pairs):
+        if c.type != "Company":
+            continue
+        _, e = _rel(c, sent)
+        if _INVEST_VERB.match(text, e):
+            end = _clause_end(sent, c.end)
+            target = next(
+                ((m, pid) for m, pid in pairs[i + 1 :] if m.type == "Project" and m.start < end), None
+            )
+            if target is not None:
+                amount = _amount_near(sent, e)
+                found = amount if amount and text.find(amount.text, e) < target[0].start - sent.start else None
+                period = b.nearest_period(sent, e)
+                b.add(cid, "INVESTS_IN", target[1], sent, amount=found, period=period)
+        s, _ = _rel(c, sent)
+        if _BUILT_BY.search(text[:s]) and _BUILT_BY_AFTER.match(text, e):
+            target = None
+            for m, pid in pairs[:i]:
+                if m.type == "Project":
+                    target = (m, pid)
+            if target is not None:
+                amount = _amount_near(sent, target[0].end - sent.start)
+                b.add(cid, "INVESTS_IN", target[1], sent, amount=amount)
 
 
 def _invests_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
