@@ -25,7 +25,7 @@ from typing import TextIO
 
 from extract.model import Extraction
 
-from .errors import CorruptStore, StoreError
+from .errors import CorruptStore, StoreError, StoreUnavailable
 from .ingest import PreparedDocument, document_id, prepare, resolve
 from .memgraph import MemGraph
 from .model import (
@@ -116,7 +116,8 @@ class EmbeddedStore:
         self._manifest = Manifest(generation=0, segments=[])
         self._signature: tuple[int, int, int] | None = None
         self._closed = False
-        check_folder(self.folder)
+        if not check_folder(self.folder) and readonly and not self.folder.exists():
+            raise StoreUnavailable(f"{self.folder}: no store here (build one: kg build REPORTS --store PATH)")
         self._sync(force=True)
 
     # -- following the manifest ---------------------------------------------------

@@ -116,9 +116,10 @@ def test_kill_9_mid_build_leaves_whole_reports(tmp_path: Path) -> None:
         deadline = time.monotonic() + 20
         base = len(stored)
         while time.monotonic() < deadline:
-            with EmbeddedStore(path, readonly=True) as peek:
-                if peek.stats().documents >= base + 3:
-                    break
+            if (path / "manifest.json").exists():
+                with EmbeddedStore(path, readonly=True) as peek:
+                    if peek.stats().documents >= base + 3:
+                        break
             time.sleep(0.01)
         time.sleep(rnd.uniform(0.0, 0.2))
         os.kill(proc.pid, signal.SIGKILL)
@@ -232,7 +233,7 @@ for i in range(0, 60, 3):
 
 def test_reader_sees_a_concurrent_build_appear_consistently(tmp_path: Path) -> None:
     path = tmp_path / "kg"
-    reader = EmbeddedStore(path, readonly=True)
+    reader = EmbeddedStore(path)  # as the API holds it: writable, but only reading here
     assert reader.stats().documents == 0
     proc = child(BUILDER, str(path))
     seen: set[int] = set()
@@ -305,11 +306,15 @@ def test_missing_or_damaged_segment_is_reported(tmp_path: Path) -> None:
 
 def test_readonly_store_refuses_writes_and_creates_nothing(tmp_path: Path) -> None:
     path = tmp_path / "kg"
+    with pytest.raises(StoreUnavailable, match="no store here"):
+        EmbeddedStore(path, readonly=True)
+    assert not path.exists()
+    path.mkdir()
     s = EmbeddedStore(path, readonly=True)
     assert s.stats().documents == 0
     with pytest.raises(StoreError, match="read-only"):
         s.ingest(report_a())
-    assert not path.exists()
+    assert list(path.iterdir()) == []
 
 
 def test_a_closed_store_says_so(tmp_path: Path) -> None:
