@@ -286,9 +286,16 @@ def _canonical(g: _Group, lex: Lexicon, zones: list[str]) -> str:
             bonus += 4 * g.is_issuer * (f == next(iter(g.forms)))
         elif g.type == "Zone":
             bonus -= 5 * (f in _SELF_ZONE)
+
         return (bonus, g.forms[f], len(f))
 
-    return max(forms, key=score)
+    best = max(forms, key=score)
+    if g.type == "Zone":
+        # 北部贵驷片区 -> 贵驷片区: the direction word stays an alias
+        for d in lex.directions:
+            if best.startswith(d) and len(best) - len(d) >= 2:
+                return best[len(d) :]
+    return best
 
 
 def _entities(

@@ -71,6 +71,9 @@ def _own_types() -> dict[str, EntityType]:
     for w in lex.agency_suffixes:
         if len(w) >= 2:
             own[w] = "Agency"
+    for w in lex.agency_words:
+        if len(w) >= 3 and w[-1] in "局委厅办部":
+            own[w] = "Agency"  # 区税务局 in a list of partners is an agency, whatever the list's head
     return own
 
 

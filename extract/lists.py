@@ -282,6 +282,8 @@ def _typed_items(
         name = text[s:e].strip()
         if len(name) < 2 or any(ch.isdigit() for ch in name) or name in lex.generic_words:
             continue
+        if name in lex.utility_words:
+            continue  # 发改、供电、住建等部门: the utility is listed beside departments, it is not one
         words = [t.word for t in toks.tokens if s <= t.start and t.end <= e]
         if all_generic(words, lex):
             continue
