@@ -12,6 +12,7 @@ Lookups go through dictionaries and sorted prefix lists, never all pairs.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from extract.model import Entity, EntityType
 _QUOTES = "“”\"'‘’《》〈〉「」『』【】"
 _SELF_AGENCY = ("我局", "本局")
 _SELF_ZONE = ("我区", "本区")
+#: A named area before a level word and an agency word (南湾区|经信局): the area can be dropped.
+_NAMED_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,4}?([省市区县])([\u4e00-\u9fff]{2,})$")
 
 
 @lru_cache(maxsize=65536)
@@ -91,6 +94,9 @@ def derived_forms(text: str, etype: EntityType, zones: list[str], lex: Lexicon) 
                 out.append(text[len(zone) :])
         if text[:2] in ("XX", "**") and len(text) > 4:
             out.append(text[2:])
+        named = _NAMED_LEVEL.match(text)
+        if named and named.group(2) in lex.agency_words:
+            out.append(text[named.start(1) :])  # 南湾区经信局 -> 区经信局
     return out
 
 
@@ -239,6 +245,10 @@ def _merge_agency_abbreviations(groups: dict[int, _Group]) -> None:
 
 
 def _subsequence(short: str, long: str) -> bool:
+    """经发局 in 经济发展局; a short name written whole inside the long one (区政府 in 区委区政府) is
+    another body, not an abbreviation."""
+    if short in long:
+        return False
     it = iter(long)
     return all(ch in it for ch in short)
 
