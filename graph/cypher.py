@@ -226,6 +226,21 @@ HOP = (
     "RETURN DISTINCT m.key AS key, m.type AS type, m.degree AS degree"
 )
 
+_LAST_HOP = (
+    "UNWIND $frontier AS k MATCH (n:Entity {key: k})-[e]-(m:Entity) "
+    "WHERE ($predicates IS NULL OR type(e) IN $predicates) AND ($types IS NULL OR m.type IN $types) "
+    "AND NOT m.key IN $seen "
+)
+
+#: The last hop of a capped neighbourhood: only the best ``$n`` new nodes cross the wire ...
+HOP_TOP = (
+    _LAST_HOP + "WITH DISTINCT m RETURN m.key AS key, m.type AS type, m.degree AS degree "
+    "ORDER BY degree DESC, key LIMIT $n"
+)
+
+#: ... and how many new nodes of each type there are, for the ``omitted`` counts.
+HOP_COUNTS = _LAST_HOP + "RETURN m.type AS type, count(DISTINCT m) AS n"
+
 #: One hop for path search: which node each new node was reached from.
 HOP_PARENTS = (
     "UNWIND $frontier AS k MATCH (n:Entity {key: k})-[]-(m:Entity) RETURN DISTINCT k AS parent, m.key AS key"

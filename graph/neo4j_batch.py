@@ -68,6 +68,8 @@ class NodeState:
     stored_forms: frozenset[str] = frozenset()
     alive: bool = True
     dirty: bool = False
+    _forms: set[str] = field(default_factory=set, repr=False)
+    _forms_for: tuple[str, tuple[str, ...]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_record(cls, rec: Mapping[str, Any]) -> NodeState:
@@ -85,7 +87,14 @@ class NodeState:
         )
 
     def forms(self) -> set[str]:
-        return node_forms(self.type, self.name, self.aliases) if self.alive else set()
+        """Cached on the (name, aliases) it was computed from: resolve asks this very often."""
+        if not self.alive:
+            return set()
+        stamp = (self.name, tuple(self.aliases))
+        if self._forms_for != stamp:
+            self._forms = node_forms(self.type, self.name, self.aliases)
+            self._forms_for = stamp
+        return self._forms
 
     def row(self) -> dict[str, Any]:
         """Every stored property, so an update can overwrite a node wholesale."""

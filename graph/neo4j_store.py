@@ -478,9 +478,22 @@ class Neo4jStore:
         wanted = sorted(set(types)) if types else None
         seen = {key}
         order: list[tuple[str, str]] = [(key, "")]
+        omitted: Counter[str] = Counter()
+        limit = max(limit, 1)
         frontier = [key]
-        for _ in range(max(depth, 0)):
-            rows = self._read(cypher.HOP, frontier=frontier, predicates=preds, types=wanted)
+        for hop in range(max(depth, 0)):
+            params = {"frontier": frontier, "predicates": preds, "types": wanted}
+            if hop == depth - 1:
+                # Last level: the server ranks and counts, so a hub's thousands of neighbours stay there.
+                room = max(limit - len(order), 0)
+                params["seen"] = sorted(seen)
+                rows = self._read(cypher.HOP_TOP, n=room, **params) if room else []
+                order.extend((r["key"], r["type"]) for r in rows)
+                counts = Counter({r["type"]: int(r["n"]) for r in self._read(cypher.HOP_COUNTS, **params)})
+                counts.subtract(Counter(r["type"] for r in rows))
+                omitted.update(+counts)
+                break
+            rows = self._read(cypher.HOP, **params)
             level = {r["key"]: r for r in rows if r["key"] not in seen}
             if not level:
                 break
@@ -488,9 +501,8 @@ class Neo4jStore:
             ranked = sorted(level.values(), key=lambda r: (-(r["degree"] or 0), r["key"]))
             order.extend((r["key"], r["type"]) for r in ranked)
             frontier = [r["key"] for r in ranked]
-        limit = max(limit, 1)
         kept = [k for k, _ in order[:limit]]
-        omitted = Counter(t for _, t in order[limit:])
+        omitted.update(t for _, t in order[limit:])
         nodes = {r["key"]: _node(r) for r in self._read(cypher.ENTITIES, keys=kept)}
         edges = _sorted_facts(self._read(cypher.FACTS_AMONG, keys=kept, predicates=preds))
         return Subgraph(
