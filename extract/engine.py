@@ -92,6 +92,7 @@ def _sentence_mentions(sent: Sentence, toks: Tokens, lex: Lexicon) -> tuple[list
     kept = resolve_sentence(found)
     kept = _abbreviations(sent, kept)
     _compound_zones(kept)
+    _hosts_are_zones(sent, kept, lists)
     kept.sort(key=lambda m: (m.start, -(m.end - m.start)))
     return kept, lists
 
@@ -111,6 +112,20 @@ def _abbreviations(sent: Sentence, mentions: list[Mention]) -> list[Mention]:
         out = [x for x in out if not (start <= x.start and x.end <= end)]
         out.append(Mention(s, s + len(short), full.type, short, full.source, [full.text]))
     return out
+
+
+def _hosts_are_zones(sent: Sentence, mentions: list[Mention], lists: list[ItemList]) -> None:
+    """A park or building that companies have moved into (…产业园已入驻A、B等企业) is a place."""
+    pos = sent.text.find("入驻")
+    if pos < 0 or not any(lst.start - sent.start >= pos for lst in lists):
+        return
+    host = None
+    for m in mentions:
+        if m.type in ("Zone", "Project") and not m.nested and m.end - sent.start <= pos:
+            host = m
+    if host is not None and host.type == "Project":
+        host.type = "Zone"
+        host.source = "context"
 
 
 _PROVINCE_CITY = re.compile(r"^([\u4e00-\u9fff]{2,3}?[省市])([\u4e00-\u9fff]{1,6}[县区市镇])$")

@@ -332,7 +332,7 @@ def _suffix_name(
     max_chars = {"Project": 20, "Zone": 10, "Company": 8, "Funding": 16, "Agency": 14}[etype]
     if head in _LEGAL_FORMS:
         max_chars = 24  # a full registered name: 浙江海晟新材料科技股份有限公司
-    if etype == "Funding" and head in lex.funding_words:
+    if etype == "Funding" and head in lex.funding_words and not head.endswith(_OPEN_FUNDING):
         return _mention(sent, head_start, end, etype, "suffix")
     if (
         etype == "Zone"
@@ -367,6 +367,8 @@ def _word_owns_head(word: str) -> bool:
 
 _STANDALONE_ZONES = frozenset({"高新区", "开发区", "经开区"})
 _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+#: Instrument words that a programme's name may precede (服务业发展|引导资金, 产业|基金).
+_OPEN_FUNDING = ("引导资金", "奖补资金", "基金")
 _CJK1 = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 #: A size or capacity written inside a project's name (12英寸, 年产20万吨): digits that belong to the name.
 _MEASURE_IN_NAME = re.compile(r"\d+(?:\.\d+)?(?=万?(?:英寸|纳米|吨|套|台|件|平方米|千瓦|兆瓦|千伏|GW|MW))")
