@@ -332,6 +332,12 @@ def _suffix_name(
     max_chars = {"Project": 20, "Zone": 10, "Company": 8, "Funding": 16, "Agency": 14}[etype]
     if head in _LEGAL_FORMS:
         max_chars = 24  # a full registered name: 浙江海晟新材料科技股份有限公司
+    if head in _TRUNCATED_FUNDING:
+        if not text.startswith(_PAYMENT_VERBS, end):
+            return None  # 补助资 is a dropped 金 only before 兑现/拨付…
+        level = _LEVEL_END.search(text, max(0, head_start - 3), head_start)
+        start = level.start() if level is not None and level.end() == head_start else head_start
+        return _mention(sent, start, end, etype, "suffix", [head + "金"])
     if etype == "Funding" and head in lex.funding_words and not head.endswith(_OPEN_FUNDING):
         return _mention(sent, head_start, end, etype, "suffix")
     if (
@@ -369,6 +375,8 @@ _STANDALONE_ZONES = frozenset({"高新区", "开发区", "经开区"})
 _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
 #: Instrument words that a programme's name may precede (服务业发展|引导资金, 产业|基金).
 _OPEN_FUNDING = ("引导资金", "奖补资金", "基金")
+_PAYMENT_VERBS = ("兑现", "兑付", "拨付", "下达", "发放")
+_TRUNCATED_FUNDING = frozenset({"补助资", "奖励资", "扶持资"})
 _CJK1 = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 #: A size or capacity written inside a project's name (12英寸, 年产20万吨): digits that belong to the name.
 _MEASURE_IN_NAME = re.compile(r"\d+(?:\.\d+)?(?=万?(?:英寸|纳米|吨|套|台|件|平方米|千瓦|兆瓦|千伏|GW|MW))")
