@@ -130,6 +130,8 @@ def build_entities(
             if j != i:
                 uf.union(i, j)
     groups = _collect(mentions, keys_of, uf, n, issuer_forms if issuer else [])
+    if issuer and uf.find(n) in groups:
+        groups[uf.find(n)].keys |= {norm(f) for f in derived_forms(issuer, "Agency", zones, lex)}
     _merge_short_projects(groups, mentions, lex)
     _merge_agency_abbreviations(groups)
     _merge_zone_suffixes(groups, lex)

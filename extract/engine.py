@@ -181,6 +181,6 @@ def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[li
             (e.id for e in entities if e.type == "Agency" and key in {norm(n) for n in (e.name, *e.aliases)}),
             None,
         )
-    builder = RelationBuilder(entities, issuer_id, meta.year)
+    builder = RelationBuilder(entities, issuer_id, meta.year, loaded.text)
     relations = build_relations(facts, builder)
     return entities, relations

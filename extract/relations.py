@@ -38,9 +38,11 @@ SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "ISSUED_BY": (frozenset({"Policy"}), frozenset({"Agency"})),
 }
 _SETTLE = re.compile(r"(?:项目)?(?:已|正式|成功|将)?(?:落户|落户于|落地|位于|坐落于|选址)(?:在|于)?$")
-_INVEST_VERB = re.compile(r"^(?:计划|拟|将|已)?(?:投资建设|投资|投建|出资|增资)")
+_INVEST_VERB = re.compile(r"(?:计划|拟|将|已)?(?:投资建设|投资|投建|出资|增资)")
 _BUILT_BY = re.compile(r"由$")
-_BUILT_BY_AFTER = re.compile(r"^(?:投资建设|投资|投建|建设)")
+#: What may sit between a company's name and its verb: closing quotes, a bracketed short name.
+_AFTER_NAME = re.compile(r"[”\"）)]*(?:[（(](?:以下)?简称[^（）()]{0,16}[）)])?")
+_BUILT_BY_AFTER = re.compile(r"(?:投资建设|投资|投建|建设)")
 
 
 @dataclass(slots=True)
@@ -56,11 +58,16 @@ class SentenceFacts:
 class RelationBuilder:
     """Collects relations, one per (subject, predicate, object), first evidence kept."""
 
-    def __init__(self, entities: list[Entity], issuer_id: str | None, year: int | None) -> None:
+    def __init__(
+        self, entities: list[Entity], issuer_id: str | None, year: int | None, source: str = ""
+    ) -> None:
         self.by_id = {e.id: e for e in entities}
         self.issuer_id = issuer_id
         self.year = year
+        self.source = source
         self.out: dict[tuple[str, str, str], Relation] = {}
+        #: the time a run of ；-joined clauses opened with (前三季度…，其中A…；B…): B's period too
+        self.carry: Period | None = None
 
     def add(
         self,
@@ -103,19 +110,37 @@ class RelationBuilder:
             d = 0 if s <= pos < e else min(abs(pos - s), abs(pos - e))
             if d < best_d:
                 best, best_d = per, d
-        return best
+        return best if best is not None else self.carry
+
+    def follow(self, prev: Sentence | None, sent: Sentence) -> None:
+        """Carry the opening period across clauses joined by ；, never across 。 or paragraphs."""
+        joined = (
+            prev is not None
+            and prev.paragraph == sent.paragraph
+            and any(ch in "；;" for ch in self.source[prev.end : sent.start])
+        )
+        if not joined:
+            self.carry = None
+            return
+        assert prev is not None
+        own = next((per for _, per in find_periods(prev.text, self.year) if per.start is not None), None)
+        self.carry = own or self.carry
 
     def type_of(self, eid: str | None) -> str | None:
         return self.by_id[eid].type if eid in self.by_id else None
 
 
 def build_relations(facts: list[SentenceFacts], builder: RelationBuilder) -> list[Relation]:
+    prev: Sentence | None = None
     for f in facts:
+        builder.follow(prev, f.sentence)
+        prev = f.sentence
         _issued_by(f, builder)
         _funded_by(f, builder)
         _participates(f, builder)
         _located_in(f, builder)
         _invests_by_verb(f, builder)
+    builder.carry = None
     _listed_in_paragraph(facts, builder)
     _invests_by_prefix(facts, builder)
     return list(builder.out.values())
@@ -355,6 +380,8 @@ def _invests_by_verb(f: SentenceFacts, b: RelationBuilder) -> None:
         if c.type != "Company":
             continue
         _, e = _rel(c, sent)
+        after = _AFTER_NAME.match(text, e)
+        e = after.end() if after else e
         if _INVEST_VERB.match(text, e):
             end = _clause_end(sent, c.end)
             target = next(
@@ -362,7 +389,8 @@ def _invests_by_verb(f: SentenceFacts, b: RelationBuilder) -> None:
             )
             if target is not None:
                 amount = _amount_near(sent, e)
-                found = amount if amount and text.find(amount.text, e) < target[0].start - sent.start else None
+                at = text.find(amount.text, e) if amount else -1
+                found = amount if amount and 0 <= at < _clause_end(sent, target[0].end) - sent.start else None
                 period = b.nearest_period(sent, e)
                 b.add(cid, "INVESTS_IN", target[1], sent, amount=found, period=period)
         s, _ = _rel(c, sent)
