@@ -137,8 +137,10 @@ def _compound_zones(mentions: list[Mention]) -> None:
         if m.type != "Zone" or m.nested:
             continue
         pm = _PROVINCE_CITY.match(m.text)
-        if pm and pos_of(pm.group(1)[:-1]) == "ns" and not any(
-            p.start == m.start and p.end < m.end for p in mentions if p.type == "Zone"
+        if (
+            pm
+            and pos_of(pm.group(1)[:-1]) == "ns"
+            and not any(p.start == m.start and p.end < m.end for p in mentions if p.type == "Zone")
         ):
             mentions.append(Mention(m.start, m.start + len(pm.group(1)), "Zone", pm.group(1), "place"))
         for p in mentions:

@@ -106,7 +106,9 @@ def _item_start(toks: Tokens, end: int, limit: int, lex: Lexicon) -> int:
 ABBREVIATION = re.compile(r"[（(](?:以下)?简称[:：]?[“\"]?([^“”\"（）()，,、]{2,12})[”\"]?[）)]")
 
 
-def _without_abbreviation(text: str, toks: Tokens, lex: Lexicon, s: int, e: int, limit: int) -> tuple[int, int]:
+def _without_abbreviation(
+    text: str, toks: Tokens, lex: Lexicon, s: int, e: int, limit: int
+) -> tuple[int, int]:
     """An item written with its short name in brackets (全称（简称“禾丰供应链”）) is the full name."""
     for m in ABBREVIATION.finditer(text, s, e):
         if m.end() == e:

@@ -356,9 +356,16 @@ def _located_in(f: SentenceFacts, b: RelationBuilder) -> None:
                     subject = xid
             b.add(subject, "LOCATED_IN", zid, sent)
         for p, pid in pairs:  # 丽水市松阳县: the county lies in the city
-            if p is not m and p.type == "Zone" and p.start == m.start and p.end < m.end and pid:
-                if text[p.end - sent.start - 1] in "省市" and m.text[-1] in "县区市镇":
-                    b.add(zid, "LOCATED_IN", pid, sent)
+            if (
+                p is not m
+                and p.type == "Zone"
+                and p.start == m.start
+                and p.end < m.end
+                and pid
+                and text[p.end - sent.start - 1] in "省市"
+                and m.text[-1] in "县区市镇"
+            ):
+                b.add(zid, "LOCATED_IN", pid, sent)
     pos = text.find("入驻")
     if pos > 0:
         host = None
