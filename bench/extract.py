@@ -8,7 +8,8 @@ the ratio of their times.  Target: extraction takes at most 3x jieba.lcut.
 
     .venv/bin/python bench/extract.py [--rounds 5] [--repeat 4] [PATH ...]
 
-PATHs default to the real reports in ../shared/eval/docs (or KG_EVAL_DIR) plus examples/.
+PATHs default to the real reports in ../shared/eval/docs (or KG_EVAL_DIR), examples/ and the
+held-out reports in tests/extract_engine/heldout/docs.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def default_paths() -> list[Path]:
             out += sorted((Path(c) / "docs").glob("*.txt"))
             break
     out += sorted(p for p in (REPO / "examples").rglob("*") if p.suffix in (".txt", ".md", ".html", ".htm"))
+    out += sorted((REPO / "tests" / "extract_engine" / "heldout" / "docs").glob("*.txt"))
     return out
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from extract.pipeline import extract_file
 
-THRESHOLDS = {"entity_f1": 0.70, "relation_f1": 0.45, "amount_accuracy": 0.95, "period_accuracy": 0.8}
+THRESHOLDS = {"entity_f1": 0.75, "relation_f1": 0.70, "amount_accuracy": 0.95, "period_accuracy": 0.8}
 
 
 def test_scores_on_the_real_reports(eval_dir: Path, tmp_path: Path) -> None:
