@@ -17,11 +17,12 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from hashlib import sha256 as _sha256
 
 from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 
 from .errors import InvalidExtraction
-from .keys import fact_id, normalize, numbers_conflict
+from .keys import normalize, numbers_conflict
 from .model import DocumentRecord, Fact, Node, Span
 
 #: ``find_existing(type, normalized_forms) -> [(key, name), ...]``: stored nodes of ``type`` whose
@@ -179,15 +180,17 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
     facts: list[Fact] = []
     seen: set[str] = set()
     for i, r in enumerate(extraction.relations):
-        if r.predicate not in _PREDICATES:
-            raise InvalidExtraction(f"{where}: relation {i} has unknown predicate {r.predicate!r}")
+        pred = r.predicate
+        if pred not in _PREDICATES:
+            raise InvalidExtraction(f"{where}: relation {i} has unknown predicate {pred!r}")
         s = entity_keys.get(r.subject)
         o = entity_keys.get(r.object)
         if s is None or o is None:
             missing = r.subject if s is None else r.object
             raise InvalidExtraction(f"{where}: relation {i} refers to unknown entity {missing!r}")
-        span = (r.span[0], r.span[1])
-        fid = fact_id(doc_id, r.predicate, s, o, span)
+        span = r.span if type(r.span) is tuple else (r.span[0], r.span[1])
+        # = fact_id(doc_id, pred, s, o, span), inlined: once per relation of every report
+        fid = _sha256(f"{doc_id}\x1f{pred}\x1f{s}\x1f{o}\x1f{span[0]}:{span[1]}".encode()).hexdigest()[:16]
         if fid in seen:
             continue
         seen.add(fid)
@@ -199,7 +202,7 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
             currency, text, masked, approx = a.currency, a.text, bool(a.masked), bool(a.approx)
         # positional: this runs once per relation and keyword passing is measurably slower
         facts.append(
-            Fact(fid, r.predicate, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
+            Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
                  p.start if p is not None else None, p.end if p is not None else None,
                  p.text if p is not None else None, r.agency or None, r.action or None)
         )  # fmt: skip
@@ -253,8 +256,15 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
     borrowed: set[str] = set()  # nodes of the input used as they are; copied before any change
     for node in prepared.nodes:
         forms = prepared.norms.get(node.key) or normalized_forms(node.name, node.aliases)
-        found = list(find_existing(node.type, forms))
-        chosen = _choose(node, found) if found else None
+        found = find_existing(node.type, forms)
+        if not isinstance(found, list):
+            found = list(found)
+        if not found:
+            chosen = None
+        elif len(found) == 1 and found[0][0] == node.key:  # stored under the same key (inlined: hot)
+            chosen = found[0]
+        else:
+            chosen = _choose(node, found)
         key, name = chosen if chosen is not None else (node.key, node.name)
         mapping[node.key] = key
         target = merged.get(key)

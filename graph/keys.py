@@ -20,7 +20,7 @@ _SPACES = (
     + "".join(map(chr, range(0x2000, 0x200B)))
     + ("\u2028\u2029\u202f\u205f\u3000")
 )
-_DROP_TABLE = str.maketrans("", "", QUOTES + _SPACES)
+_DROP_RE = re.compile(f"[{re.escape(QUOTES + _SPACES)}]+")
 
 _CN_DIGITS = {
     "零": 0,
@@ -47,7 +47,10 @@ _ANY_NUMERAL_RE = re.compile(rf"\d+(?:\.\d+)?|[{_CN_NUM}]+")
 
 def normalize(name: str) -> str:
     """The identity of a surface form: NFKC (full/half width folded), no whitespace or quotes, lowercase."""
-    return unicodedata.normalize("NFKC", name or "").translate(_DROP_TABLE).lower()
+    s = unicodedata.normalize("NFKC", name or "")
+    if s.isalnum():  # the common case (most names are all letters), and a fast C check
+        return s.lower()
+    return _DROP_RE.sub("", s).lower()
 
 
 def entity_key(type: str, name: str) -> str:

@@ -46,7 +46,8 @@ def _top(items: Iterable[T], n: int, key: Callable[[T], Any]) -> list[T]:
 
 
 def copy_node(n: Node) -> Node:
-    return Node(n.key, n.type, n.name, list(n.aliases), {d: list(s) for d, s in n.mentions.items()})
+    # Shallow: mention lists are replaced, never changed in place, so sharing them is safe.
+    return Node(n.key, n.type, n.name, list(n.aliases), dict(n.mentions))
 
 
 class MemGraph:

@@ -32,7 +32,7 @@ from typing import TextIO
 from .errors import CorruptStore, StoreError, StoreLocked, StoreUnavailable
 from .model import DocumentRecord, Fact, Node
 
-FORMAT = "policy-kg-embedded/1"
+FORMAT = "policy-kg-embedded/2"
 MANIFEST = "manifest.json"
 SEGMENTS = "segments"
 LOCK = ".lock"
@@ -153,7 +153,7 @@ def _encode(rec: DocRecords) -> str:
     doc_row = [d.id, d.path, d.title, d.issuer, d.date, d.period_start, d.period_end, d.period_text,
                d.entity_count, d.fact_count]  # fmt: skip
     node_rows = [
-        [n.key, n.type, n.name, n.aliases, [x for span in n.mentions.get(d.id, ()) for x in span]]
+        [n.key, n.type, n.name, n.aliases, n.mentions.get(d.id, ())]  # spans as [[start, end], ...]
         for n in rec.nodes
     ]
     fact_rows = [
@@ -170,8 +170,8 @@ def _decode(line: str) -> DocRecords:
     doc = DocumentRecord(*doc_row)
     did = doc.id
     nodes = [
-        Node(key, typ, name, aliases, {did: list(zip(flat[::2], flat[1::2], strict=True))})
-        for key, typ, name, aliases, flat in node_rows
+        Node(key, typ, name, aliases, {did: [(a, b) for a, b in spans]})
+        for key, typ, name, aliases, spans in node_rows
     ]
     facts = [
         Fact(r[0], r[1], r[2], r[3], did, r[4], (r[5], r[6]), r[7], r[8], r[9], r[10], r[11], r[12], r[13],

@@ -9,7 +9,7 @@ import pytest
 from extract.model import DocInfo, Entity, Extraction, Relation
 from graph.errors import InvalidExtraction
 from graph.ingest import PreparedDocument, document_id, merge_aliases, prepare, resolve
-from graph.keys import normalize
+from graph.keys import fact_id, normalize
 from tests.graph.builders import Report, report_a, report_b
 
 
@@ -43,6 +43,7 @@ def test_prepare_builds_document_nodes_and_facts() -> None:
     assert funded.amount_value == 250_000_000 and funded.amount_text == "2.5亿元"
     assert funded.period_start == "2023-01-01" and funded.agency == "市发改委"
     assert all(n.mentions.keys() == {p.document.id} for n in p.nodes)
+    assert all(f.id == fact_id(p.document.id, f.predicate, f.subject, f.object, f.span) for f in p.facts)
 
 
 def test_document_id_prefers_content_hash() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import random
+from pathlib import Path
+
 import pytest
 
 from graph.keys import entity_key, fact_id, normalize, number_tokens, numbers_conflict
@@ -63,3 +67,16 @@ def test_fact_id_is_stable_and_sensitive() -> None:
     assert len(a) == 16 and int(a, 16) >= 0
     assert a != fact_id("d1", "FUNDED_BY", "Project:a", "Funding:b", (1, 3))
     assert a != fact_id("d2", "FUNDED_BY", "Project:a", "Funding:b", (1, 2))
+
+
+def test_normalize_is_the_scorers_norm(eval_dir: Path) -> None:
+    """Keys must treat as equal exactly what the evaluation's scorer treats as equal."""
+    spec = importlib.util.spec_from_file_location("eval_score", eval_dir / "score.py")
+    assert spec is not None and spec.loader is not None
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    rnd = random.Random(3)
+    pool = [chr(i) for i in range(0x09, 0x3100)] + list("“”《》「」　ＡＢ１")
+    samples = ["".join(rnd.choice(pool) for _ in range(rnd.randrange(12))) for _ in range(5000)]
+    for s in [*samples, "《关于推进 工业经济高质量发展的若干政策》", "ＡＢＣ　园"]:
+        assert normalize(s) == score.norm(s), s
