@@ -61,6 +61,9 @@ from .persist import (
 BATCH_FACTS = 50_000
 BATCH_DOCS = 1_000
 BATCH_SECONDS = 2.0
+#: More live segments than this and a write folds the small trailing ones into its own segment.
+MAX_SEGMENTS = 16
+SMALL_SEGMENT = 64
 #: A manifest written less than this long ago is re-read even if its stat looks unchanged
 #: (inode numbers are reused and mtimes are coarse on some filesystems).
 _FRESH_NS = 2_000_000_000
@@ -215,6 +218,17 @@ class EmbeddedStore:
         ]
         dropped = [s.file for s in segments if not s.docs]
         segments = [s for s in segments if s.docs]
+        if records and len(segments) >= MAX_SEGMENTS:
+            # Fold the small segments at the end into the one being written, so that one report
+            # per write does not grow the folder without bound.  Only a trailing run no bigger
+            # than what is written anyway is rewritten: the cost stays proportional to the write.
+            folded: list[SegmentEntry] = []
+            size = len(records)
+            while segments and len(segments[-1].docs) <= max(size, SMALL_SEGMENT):
+                folded.insert(0, segments.pop())
+                size += len(folded[0].docs)
+            records = [self._mem.records(d) for seg in folded for d in seg.docs] + records
+            dropped += [seg.file for seg in folded]
         if records:
             name = new_segment_name(generation)
             write_segment(self.folder, name, records)

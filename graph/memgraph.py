@@ -212,6 +212,17 @@ class MemGraph:
         _clear_nx_cache(self.g)
         return RemoveResult(document=doc_id, facts_removed=len(fids), nodes_removed=removed_nodes)
 
+    def records(self, doc_id: str) -> DocRecords:
+        """A stored document as it was applied (to rewrite it into another segment)."""
+        nodes, contrib = self.nodes, self.contrib
+        out = []
+        for key in self.doc_nodes[doc_id]:
+            n = nodes[key]
+            out.append(
+                Node(key, n.type, n.name, contrib.get(key, {}).get(doc_id, []), {doc_id: n.mentions[doc_id]})
+            )
+        return DocRecords(self.docs[doc_id], out, [self.facts[f] for f in self.doc_facts[doc_id]])
+
     # -- ingest support -----------------------------------------------------------
 
     def find_existing(self, type: str, forms: Sequence[str]) -> list[tuple[str, str]]:

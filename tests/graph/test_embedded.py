@@ -322,3 +322,25 @@ def test_a_closed_store_says_so(tmp_path: Path) -> None:
     s.close()
     with pytest.raises(StoreError, match="closed"):
         s.stats()
+
+
+def test_many_small_writes_keep_few_segments_and_the_same_graph(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s, EmbeddedStore(tmp_path / "ref") as ref:
+        for i in range(60):
+            s.ingest(synthetic_report(i))
+            if i % 7 == 3:
+                s.remove_document(s.find_document(f"/corpus/report-{i - 2:05d}.txt").id)
+        ref.ingest_many(synthetic_report(i) for i in range(60))
+        for i in range(60):
+            if i % 7 == 3:
+                ref.remove_document(ref.find_document(f"/corpus/report-{i - 2:05d}.txt").id)
+        assert snapshot(s) == snapshot(ref)
+        manifest = json.loads((path / "manifest.json").read_text())
+        assert len(manifest["segments"]) <= 17
+        assert {p.name for p in (path / "segments").iterdir()} == {
+            seg["file"] for seg in manifest["segments"]
+        }
+        before = snapshot(s)
+    with EmbeddedStore(path, readonly=True) as again:
+        assert snapshot(again) == before
