@@ -447,3 +447,14 @@ def test_amount_qualifiers_keep_types(store: GraphStore) -> None:
         "masked": False,
         "approx": True,
     }
+
+
+def test_a_batch_holding_two_versions_of_one_report_keeps_the_last(store: GraphStore) -> None:
+    changed = report_a()
+    changed.relations[0].amount = yi(9.0)
+    first, second = store.ingest_many([report_a(), changed])
+    assert first.status == "added" and second.status == "replaced" and second.replaced == first.document
+    assert [d.id for d in store.documents().items] == [second.document]
+    (funded,) = store.facts(predicate="FUNDED_BY")
+    assert funded.amount_value == 900_000_000
+    assert store.stats().relations["FUNDED_BY"] == 1
