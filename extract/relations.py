@@ -159,7 +159,7 @@ def _issued_by(f: SentenceFacts, b: RelationBuilder) -> None:
             continue
         s, e = _rel(m, sent)
         before = text[max(0, s - 12) : s]
-        chained = issuing and prev_end >= 0 and text[prev_end:s] in ("、", "和", "及", "与")
+        chained = issuing and prev_end >= 0 and text[prev_end:s] in ("", "、", "和", "及", "与")
         verb = _ISSUE_VERB.search(before)
         issuing = chained or (verb is not None and not _NOT_ISSUER.search(before[: verb.start()]))
         if issuing or _DRAFTED_AFTER.match(text[e:]):
