@@ -42,7 +42,7 @@ class PreparedDocument:
     facts: list[Fact]
     #: extraction entity id -> node key (candidate key before :func:`resolve`, stored key after)
     entity_keys: dict[str, str] = field(default_factory=dict)
-    #: candidate key -> its sorted normalised forms (saves normalising again in :func:`resolve`)
+    #: candidate key -> its sorted normalised forms when it has several (saves normalising again)
     norms: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -174,7 +174,8 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
         Node(key, typ, forms[0], forms[1:], {doc_id: sorted(set(spans)) if len(spans) > 1 else spans})
         for key, typ, forms, spans in zip(g_key, g_type, g_forms, g_spans, strict=True)
     ]
-    norms = {key: sorted(ns) if len(ns) > 1 else list(ns) for key, ns in zip(g_key, g_norms, strict=True)}
+    # Only nodes with several forms: a single form is the key's own suffix (see resolve).
+    norms = {key: sorted(ns) for key, ns in zip(g_key, g_norms, strict=True) if len(ns) > 1}
     entity_keys = {eid: g_key[gi] for eid, gi in entity_group.items()}
 
     facts: list[Fact] = []
@@ -255,7 +256,13 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
     merged: dict[str, Node] = {}
     borrowed: set[str] = set()  # nodes of the input used as they are; copied before any change
     for node in prepared.nodes:
-        forms = prepared.norms.get(node.key) or normalized_forms(node.name, node.aliases)
+        forms = prepared.norms.get(node.key)
+        if forms is None:
+            forms = (
+                normalized_forms(node.name, node.aliases)
+                if node.aliases
+                else [node.key[len(node.type) + 1 :]]
+            )
         found = find_existing(node.type, forms)
         if not isinstance(found, list):
             found = list(found)

@@ -150,7 +150,7 @@ class MemGraph:
                 new.discard("")
                 if not new <= old:
                     self._index_forms(key, node.type, old | new)
-            node.mentions[did] = n.mentions.get(did, [])
+            node.mentions[did] = n.mentions[did]
         facts, pred_facts = self.facts, self.pred_facts
         fids: list[str] = []
         for f in rec.facts:

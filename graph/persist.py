@@ -19,6 +19,7 @@ import contextlib
 import errno
 import fcntl
 import json
+import operator
 import os
 import re
 import secrets
@@ -32,7 +33,7 @@ from typing import TextIO
 from .errors import CorruptStore, StoreError, StoreLocked, StoreUnavailable
 from .model import DocumentRecord, Fact, Node
 
-FORMAT = "policy-kg-embedded/2"
+FORMAT = "policy-kg-embedded/3"
 MANIFEST = "manifest.json"
 SEGMENTS = "segments"
 LOCK = ".lock"
@@ -144,6 +145,14 @@ class DocRecords:
     facts: list[Fact]
 
 
+#: A fact as a segment row: every field but the document (the line's own), in this order.
+_FACT_ROW = operator.attrgetter(
+    "id", "predicate", "subject", "object", "evidence", "span", "amount_value", "amount_currency",
+    "amount_text", "amount_masked", "amount_approx", "period_start", "period_end", "period_text", "agency",
+    "action",
+)  # fmt: skip
+
+
 def new_segment_name(generation: int) -> str:
     return f"seg-{generation:08d}-{secrets.token_hex(6)}.jsonl"
 
@@ -156,12 +165,7 @@ def _encode(rec: DocRecords) -> str:
         [n.key, n.type, n.name, n.aliases, n.mentions.get(d.id, ())]  # spans as [[start, end], ...]
         for n in rec.nodes
     ]
-    fact_rows = [
-        [f.id, f.predicate, f.subject, f.object, f.evidence, f.span[0], f.span[1], f.amount_value,
-         f.amount_currency, f.amount_text, f.amount_masked, f.amount_approx, f.period_start, f.period_end,
-         f.period_text, f.agency, f.action]
-        for f in rec.facts
-    ]  # fmt: skip
+    fact_rows = list(map(_FACT_ROW, rec.facts))  # tuples encode as JSON arrays; the span nests
     return json.dumps([doc_row, node_rows, fact_rows], ensure_ascii=False, separators=(",", ":"))
 
 
@@ -174,8 +178,8 @@ def _decode(line: str) -> DocRecords:
         for key, typ, name, aliases, spans in node_rows
     ]
     facts = [
-        Fact(r[0], r[1], r[2], r[3], did, r[4], (r[5], r[6]), r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-             r[14], r[15], r[16])
+        Fact(r[0], r[1], r[2], r[3], did, r[4], (r[5][0], r[5][1]), r[6], r[7], r[8], r[9], r[10], r[11],
+             r[12], r[13], r[14], r[15])
         for r in fact_rows
     ]  # fmt: skip
     return DocRecords(doc, nodes, facts)
