@@ -49,7 +49,10 @@ class Amount:
     approx: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text, "value": self.value, "currency": self.currency}
+        value = self.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 2.5亿元 is 250000000 yuan, written as a whole number
+        out: dict[str, Any] = {"text": self.text, "value": value, "currency": self.currency}
         if self.masked:
             out["masked"] = True
         if self.approx:
