@@ -16,6 +16,7 @@ from extract.lexicon import Lexicon, load_lexicon
 from extract.model import EntityType
 from extract.names import (
     PROPER_POS,
+    STOP_POS,
     Tokens,
     all_generic,
     expand_left,
@@ -354,6 +355,11 @@ def _suffix_name(
         build_verbs=etype in ("Project", "Zone"),
         allow_verbs=etype in ("Project", "Funding"),
     )
+    if etype == "Zone":
+        zone_start = _zone_start(toks, text, head_start, head, start, lex)
+        if zone_start is None:
+            return None
+        start = zone_start
     # drop generic words on the left (企业奖励资金 -> 奖励资金; 特色产业园 stays generic)
     mod_tokens = [t.word for t in toks.tokens if start <= t.start and t.end <= head_start]
     if etype == "Funding":
@@ -364,6 +370,65 @@ def _suffix_name(
     if not _suffix_ok(name, modifier, mod_tokens, head, etype, lex):
         return None
     return _mention(sent, start, end, etype, "suffix")
+
+
+#: One-character administrative heads: they close a zone only after a place name (宁波市, 南湾区).
+_ADMIN_HEADS = frozenset("市区县镇乡省")
+#: Words that stand after a zone's name without being part of it (宁波高新区|区域节能报告).
+_AREA_TAILS = ("区域",)
+
+
+def _is_place(word: str, lex: Lexicon) -> bool:
+    """A place name: the gazetteer, or jieba's ``ns`` tag on anything but a one-character stem plus
+    an administrative head (城市, 上市 and 山区 carry ``ns`` too)."""
+    if word in lex.places:
+        return True
+    if len(word) >= 3 and word[-1] in "省市" and word[:-1] in lex.places:
+        return True
+    if pos_of(word) != "ns":
+        return False
+    return not (len(word) == 2 and word[-1] in _ADMIN_HEADS)
+
+
+def _zone_start(toks: Tokens, text: str, head_start: int, head: str, start: int, lex: Lexicon) -> int | None:
+    """Where a zone name closed by ``head`` begins, or ``None`` when the head does not close a zone.
+
+    市/区/县 close a zone only after a place name: 城市, 上市, 全市 and 区县 are words of their own,
+    and 共同富裕先行市 or 文明典范城市 are honours, not places.  After a known place the name
+    takes no other words on its left (亚德客获宁波市 → 宁波市), and no zone name holds a
+    function word (居全宁波各区县).  区域 after a zone's own head is not part of the name.
+    """
+    if head in _AREA_TAILS and text[start:head_start].endswith(lex.zone_suffixes):
+        return None
+    if len(head) == 1 and head in _ADMIN_HEADS:
+        i = toks.index_at(head_start)
+        tok = toks.tokens[i]
+        prev = toks.tokens[i - 1].word if i > 0 else ""
+        if tok.start < head_start:  # the head closes a longer word: 宁波市, 松阳县, 城市, 理县
+            anchor, anchor_at = text[tok.start : head_start], i
+            if len(anchor) == 1:
+                if not _is_place(prev, lex):
+                    return None  # 城市, 上市, 全市: a word, unless a place stands before it (四川省理县)
+                anchor, anchor_at = prev, i - 1
+        else:
+            anchor, anchor_at = prev, i - 1
+        if not anchor or anchor_at < 0:
+            return None
+        if _is_place(anchor, lex):
+            j = anchor_at
+            while j > 0 and toks.tokens[j - 1].start >= start:
+                w = toks.tokens[j - 1].word
+                if not (_is_place(w, lex) or w in ("省", "市")):
+                    break
+                j -= 1
+            start = max(start, toks.tokens[j].start)
+        elif not (is_masked(anchor) or pos_of(anchor) in PROPER_POS or not in_dictionary(anchor)):
+            return None  # 先行市, 典范市: a common word before the head
+    for t in toks.tokens:
+        if start <= t.start and t.end <= head_start and not is_masked(t.word):
+            if t.word in lex.leadin_words or pos_of(t.word) in STOP_POS:
+                start = t.end
+    return start
 
 
 def _word_owns_head(word: str) -> bool:
@@ -403,7 +468,11 @@ def _suffix_ok(
         if name in lex.zone_generic or modifier in lex.zone_generic:
             return False
         if len(head) == 1 or head in ("园区", "区域", "大厦"):
-            return has_proper(mod_tokens) or any(pos_of(w) in PROPER_POS for w in mod_tokens)
+            return (
+                has_proper(mod_tokens)
+                or any(pos_of(w) in PROPER_POS for w in mod_tokens)
+                or _is_place(modifier, lex)
+            )
         return not all_generic(mod_tokens, lex)
     if etype == "Company":
         if head in _LEGAL_FORMS:
