@@ -35,7 +35,12 @@ def start(
     heap: Annotated[str, typer.Option("--heap", help="Java heap size.")] = "2g",
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for Bolt to answer.")] = 120.0,
 ) -> None:
-    """Start the local Bolt server in the background and wait until it answers."""
+    """Start the local Bolt server in the background and wait until it answers.
+
+    Prints the export lines that point kg (and the tests) at it.
+
+    Example: kg db start --dir .kg-db
+    """
     from graph import dbserver
 
     pw = password or os.environ.get("KG_NEO4J_PASSWORD") or dbserver.DEFAULT_PASSWORD
@@ -54,7 +59,10 @@ def start(
 
 
 def stop(directory: DirOption = Path(".kg-db")) -> None:
-    """Stop the local Bolt server started from this folder."""
+    """Stop the local Bolt server started from this folder.
+
+    Example: kg db stop --dir .kg-db
+    """
     from graph import dbserver
 
     try:
@@ -68,7 +76,10 @@ def stop(directory: DirOption = Path(".kg-db")) -> None:
 
 
 def status(directory: DirOption = Path(".kg-db")) -> None:
-    """Say whether the local Bolt server of this folder runs; exit status 3 when it does not."""
+    """Say whether the local Bolt server of this folder runs; exit status 3 when it does not.
+
+    Example: kg db status --dir .kg-db
+    """
     from graph import dbserver
 
     try:

@@ -248,21 +248,31 @@ def _log_tail(path: Path, lines: int = 8) -> str:
 
 def probe_bolt(uri: str, user: str, password: str, database: str, timeout: float = 5.0) -> str | None:
     """``None`` when ``RETURN 1`` answers over Bolt, else the reason it did not."""
-    import neo4j
-    from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+    import logging
 
+    import neo4j
+    from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+
+    logger = logging.getLogger("neo4j")  # no retry warnings on the user's terminal
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
     try:
         with neo4j.GraphDatabase.driver(uri, auth=(user, password), connection_timeout=timeout) as driver:
+            driver.verify_connectivity()  # one attempt: a probe must not sit in the driver's retry loop
             records, _, _ = driver.execute_query("RETURN 1 AS one", database_=database)
             if records and records[0]["one"] == 1:
                 return None
             return "RETURN 1 gave an unexpected answer"
     except AuthError as exc:
-        return f"authentication failed: {exc.message or exc}"
+        return f"authentication failed: {_one_line(exc.message or exc)}"
     except (ServiceUnavailable, OSError) as exc:
-        return f"not answering: {exc}"
-    except Neo4jError as exc:
-        return f"error: {exc.message or exc}"
+        return f"not answering: {_one_line(exc)}"
+    except (Neo4jError, DriverError) as exc:
+        return f"error: {_one_line(getattr(exc, 'message', None) or exc)}"
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
 
 
 def start(config: ServerConfig, timeout: float = 120.0) -> ServerStatus:

@@ -70,7 +70,7 @@ class Neo4jStore:
         database: str = "neo4j",
         *,
         max_retries: int = 8,
-        connection_timeout: float = 10.0,
+        connection_timeout: float = 5.0,
     ) -> None:
         self.location = uri
         self.uri = uri
@@ -92,6 +92,7 @@ class Neo4jStore:
             return self._driver
         import neo4j
 
+        _quiet_driver_logs()
         try:
             driver = neo4j.GraphDatabase.driver(
                 self.uri,
@@ -100,9 +101,11 @@ class Neo4jStore:
                 max_transaction_retry_time=15.0,
             )
         except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-            raise StoreUnavailable(f"{self.location}: not a usable Bolt address ({exc})") from None
+            raise StoreUnavailable(f"{self.location}: not a usable Bolt address ({_one_line(exc)})") from None
         try:
             with self._errors():
+                # One attempt, no retry loop: a server that is down is reported at once.
+                driver.verify_connectivity()
                 driver.execute_query(cypher.PING, database_=self.database)
         except BaseException:
             driver.close()
@@ -125,20 +128,24 @@ class Neo4jStore:
         except nx.AuthError as exc:
             raise StoreUnavailable(
                 f"{self.location}: authentication failed for user {self.user!r} "
-                f"(check KG_NEO4J_USER / KG_NEO4J_PASSWORD): {exc.message or exc}"
+                f"(check KG_NEO4J_USER / KG_NEO4J_PASSWORD): {_one_line(exc.message or exc)}"
             ) from None
         except (nx.ServiceUnavailable, nx.SessionExpired) as exc:
-            raise StoreUnavailable(f"{self.location}: cannot reach the Bolt server ({exc})") from None
+            raise StoreUnavailable(
+                f"{self.location}: cannot reach the Bolt server ({_root_reason(exc)})"
+            ) from None
         except nx.Neo4jError as exc:
             if (exc.code or "").endswith("DatabaseNotFound"):
                 raise StoreUnavailable(
                     f"{self.location}: no database {self.database!r} (set KG_NEO4J_DATABASE)"
                 ) from None
-            raise StoreError(f"{self.location}: {exc.code or 'error'}: {exc.message or exc}") from None
+            raise StoreError(
+                f"{self.location}: {exc.code or 'error'}: {_one_line(exc.message or exc)}"
+            ) from None
         except nx.DriverError as exc:
-            raise StoreUnavailable(f"{self.location}: {exc}") from None
+            raise StoreUnavailable(f"{self.location}: {_root_reason(exc)}") from None
         except OSError as exc:
-            raise StoreUnavailable(f"{self.location}: {exc}") from None
+            raise StoreUnavailable(f"{self.location}: {_root_reason(exc)}") from None
 
     def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
         driver = self._connect()
@@ -591,6 +598,43 @@ class Neo4jStore:
         """Delete everything this backend stored (tests and benchmarks start from an empty graph)."""
         for name in cypher.WIPE_LABELS:
             self._read(cypher.wipe(name))
+
+
+# -- messages ----------------------------------------------------------------------------------------------
+
+
+def _quiet_driver_logs() -> None:
+    """The driver logs each retry as a warning; without a handler Python prints those on stderr.
+
+    A ``NullHandler`` on the ``neo4j`` logger stops that last-resort printing while an
+    application that configured logging still receives the records through propagation.
+    """
+    import logging
+
+    logger = logging.getLogger("neo4j")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
+def _one_line(text: object) -> str:
+    """Driver messages span lines; a ``kg:`` error is one."""
+    return " ".join(str(text).split())
+
+
+def _root_reason(exc: BaseException) -> str:
+    """The operating system's words for why a connection failed ("Connection refused"), if it gave any."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    reason: str | None = None
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError):
+            if cause.strerror:
+                reason = cause.strerror
+            elif isinstance(cause, TimeoutError):
+                reason = "timed out"
+        cause = cause.__cause__ or cause.__context__
+    return reason or _one_line(exc)
 
 
 # -- records <-> rows ---------------------------------------------------------------------------------
