@@ -43,6 +43,7 @@ class _Group:
     forms: Counter[str]
     keys: set[str]
     is_issuer: bool = False
+    is_report_zone: bool = False
 
 
 class _UnionFind:
@@ -105,8 +106,13 @@ def build_entities(
     issuer: str | None,
     lex: Lexicon,
     text: str,
+    zone: str | None = None,
 ) -> tuple[list[Entity], list[str | None]]:
-    """Entities (ids ``e1``… in order of first mention) and, per mention, its entity id or ``None``."""
+    """Entities (ids ``e1``… in order of first mention) and, per mention, its entity id or ``None``.
+
+    ``zone`` is the report's own zone (:attr:`ReportMeta.zone`): 我区, 本区 and a bare 高新区
+    in this report are that zone.
+    """
     zones = sorted({m.text for m in mentions if m.type == "Zone"} | {"我区"}, key=len, reverse=True)
     issuer_forms = [issuer, *_SELF_AGENCY] if issuer else list(_SELF_AGENCY)
     n = len(mentions)
@@ -135,9 +141,11 @@ def build_entities(
     _merge_short_projects(groups, mentions, lex)
     _merge_agency_abbreviations(groups)
     _merge_zone_suffixes(groups, lex)
-    if "我区" in text or "本区" in text:
+    if zone:
+        _attach_report_zone(groups, zone, text, lex)
+    elif "我区" in text or "本区" in text:
         _attach_self_zone(groups)
-    return _entities(groups, mentions, lex, zones)
+    return _entities(groups, mentions, lex, zones, zone)
 
 
 def _retype_by_majority(mentions: list[Mention]) -> None:
@@ -180,6 +188,7 @@ def _merge(groups: dict[int, _Group], keep: int, gone: int) -> None:
     a.forms.update(b.forms)
     a.keys |= b.keys
     a.is_issuer = a.is_issuer or b.is_issuer
+    a.is_report_zone = a.is_report_zone or b.is_report_zone
 
 
 _PROJECT_TAILS = ("项目",)
@@ -273,6 +282,48 @@ def _merge_zone_suffixes(groups: dict[int, _Group], lex: Lexicon) -> None:
                 break
 
 
+def _attach_report_zone(groups: dict[int, _Group], zone: str, text: str, lex: Lexicon) -> None:
+    """The report's own zone, written in full (宁波高新区), bare (高新区) or with its city (宁波市XX区).
+
+    All of them are one entity named as the report names itself; 我区/本区 join it when
+    written.  When the report never names its zone, 我区 stays unattached rather than
+    joining whichever other zone ends in 区 (丽水浙西南革命老区 is not 我区).
+    """
+    key = norm(zone)
+    found = [
+        gid
+        for gid, g in groups.items()
+        if g.type == "Zone" and any(_same_zone(k, key, lex) for k in g.keys)
+    ]
+    if not found:
+        return
+    target = min(found, key=lambda gid: min(groups[gid].mentions, default=0))
+    for gid in found:
+        if gid != target:
+            _merge(groups, target, gid)
+    g = groups[target]
+    g.is_report_zone = True
+    g.forms[zone] += 0
+    g.keys.add(key)
+    for self_name in _SELF_ZONE:
+        if self_name in text:
+            g.forms[self_name] += 0
+            g.keys.add(self_name)
+
+
+def _same_zone(form: str, zone: str, lex: Lexicon) -> bool:
+    """``form`` names the report's zone ``zone``: equal, its bare generic head (高新区 of 宁波高新区),
+    or the zone after a place (宁波市XX区 of XX区)."""
+    if form == zone:
+        return True
+    if len(form) < len(zone) and zone.endswith(form):
+        return form in lex.zone_suffixes and len(form) >= 2
+    if len(form) > len(zone) and form.endswith(zone):
+        place = form[: -len(zone)]
+        return place in lex.places or (place[-1] in "省市" and place[:-1] in lex.places)
+    return False
+
+
 def _attach_self_zone(groups: dict[int, _Group]) -> None:
     """我区 is the report's own zone: the zone ending in 区 mentioned most often."""
     best, best_n = None, 0
@@ -284,7 +335,9 @@ def _attach_self_zone(groups: dict[int, _Group]) -> None:
         groups[best].keys.add("我区")
 
 
-def _canonical(g: _Group, lex: Lexicon, zones: list[str]) -> str:
+def _canonical(g: _Group, lex: Lexicon, zones: list[str], report_zone: str | None = None) -> str:
+    if g.is_report_zone and report_zone:
+        return report_zone
     forms = [f for f in g.forms if f]
 
     def score(f: str) -> tuple[int, int, int]:
@@ -311,7 +364,11 @@ def _canonical(g: _Group, lex: Lexicon, zones: list[str]) -> str:
 
 
 def _entities(
-    groups: dict[int, _Group], mentions: list[Mention], lex: Lexicon, zones: list[str]
+    groups: dict[int, _Group],
+    mentions: list[Mention],
+    lex: Lexicon,
+    zones: list[str],
+    report_zone: str | None = None,
 ) -> tuple[list[Entity], list[str | None]]:
     ordered = []
     for g in groups.values():
@@ -326,7 +383,7 @@ def _entities(
     out = []
     for n, (_, g) in enumerate(ordered, start=1):
         eid = f"e{n}"
-        name = _canonical(g, lex, zones)
+        name = _canonical(g, lex, zones, report_zone)
         seen = {norm(name)}
         aliases = []
         for f in g.forms:

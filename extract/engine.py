@@ -170,7 +170,7 @@ def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[li
         mentions, lists = _sentence_mentions(sent, toks, lex)
         per_sentence.append((sent, mentions, lists))
         all_mentions += mentions
-    entities, entity_of = build_entities(all_mentions, meta.issuer, lex, loaded.text)
+    entities, entity_of = build_entities(all_mentions, meta.issuer, lex, loaded.text, meta.zone)
     index = {id(m): i for i, m in enumerate(all_mentions)}
     facts = []
     for sent, mentions, lists in per_sentence:
