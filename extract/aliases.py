@@ -291,9 +291,7 @@ def _attach_report_zone(groups: dict[int, _Group], zone: str, text: str, lex: Le
     """
     key = norm(zone)
     found = [
-        gid
-        for gid, g in groups.items()
-        if g.type == "Zone" and any(_same_zone(k, key, lex) for k in g.keys)
+        gid for gid, g in groups.items() if g.type == "Zone" and any(_same_zone(k, key, lex) for k in g.keys)
     ]
     if not found:
         return

@@ -96,8 +96,8 @@ def _item_start(toks: Tokens, end: int, limit: int, lex: Lexicon) -> int:
                 i = j - 1
                 continue
             break
-        if name_stop(toks, i, lex):
-            break
+        if name_stop(toks, i, lex) and not (tok.end == end and tok.word in lex.company_suffixes):
+            break  # an industry word closing the item (恒源|铸造) is its head, not a verb
         start = tok.start
         i -= 1
     return start

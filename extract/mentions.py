@@ -425,9 +425,9 @@ def _zone_start(toks: Tokens, text: str, head_start: int, head: str, start: int,
         elif not (is_masked(anchor) or pos_of(anchor) in PROPER_POS or not in_dictionary(anchor)):
             return None  # 先行市, 典范市: a common word before the head
     for t in toks.tokens:
-        if start <= t.start and t.end <= head_start and not is_masked(t.word):
-            if t.word in lex.leadin_words or pos_of(t.word) in STOP_POS:
-                start = t.end
+        inside = start <= t.start and t.end <= head_start and not is_masked(t.word)
+        if inside and (t.word in lex.leadin_words or pos_of(t.word) in STOP_POS):
+            start = t.end
     return start
 
 
@@ -475,6 +475,8 @@ def _suffix_ok(
             )
         return not all_generic(mod_tokens, lex)
     if etype == "Company":
+        if modifier in lex.zone_generic:
+            return False  # 高新区能源(管理): a zone word before an industry word names no company
         if head in _LEGAL_FORMS:
             return 2 <= len(modifier) <= 20 and not all_generic(mod_tokens, lex)
         if head in ("公司", "集团", "商会", "股份"):

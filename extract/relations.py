@@ -16,18 +16,22 @@ import re
 from dataclasses import dataclass
 
 from extract.amounts import find_amounts
+from extract.lexicon import load_lexicon
 from extract.lists import ItemList
 from extract.mentions import Mention
 from extract.model import Amount, Entity, Period, Predicate, Relation
 from extract.periods import find_periods
 from extract.sentences import Sentence
 
-_ISSUE_VERB = re.compile(r"(?:出台|制定|制订|印发|编制|草拟|拟定|起草|发布|编制了|印发了|出台了|制定了)$")
+_ISSUE_VERB = re.compile(
+    r"(?:出台|制定|制订|印发|编制|草拟|拟定|起草|发布|编印|制发|编制了|印发了|出台了|制定了|编印了)"
+    r"(?:完成|实施)?$"
+)
 _NOT_ISSUER = re.compile(r"(?:参与|配合|根据|按照|贯彻|依据|落实|对照)[^，,。；]{0,4}$")
 _DRAFTED_AFTER = re.compile(r"^的?(?:编制|起草|制定|修订)")
 _TRIGGER_AT = re.compile(r"(入选|获评|获得|获|列入|纳入|申报|评定为|评为|开展|参加)")
 _LISTED_INTRO = re.compile(r"列入")
-_LOCATE_VERB = re.compile(r"(?:谋划|布局|规划|建设|打造)了?")
+_LOCATE_VERB = re.compile(r"(?:谋划|布局|规划|建设|打造|共建|新建|兴建|筹建)了?")
 _SUBJECT_TYPES = ("Project", "Company")
 #: Subject and object types each predicate allows (SCHEMA.md); anything else is a misreading.
 SIGNATURES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -143,6 +147,7 @@ def build_relations(facts: list[SentenceFacts], builder: RelationBuilder) -> lis
     builder.carry = None
     _listed_in_paragraph(facts, builder)
     _invests_by_prefix(facts, builder)
+    _located_by_prefix(facts, builder)
     return list(builder.out.values())
 
 
@@ -322,7 +327,7 @@ def _listed_in_paragraph(facts: list[SentenceFacts], b: RelationBuilder) -> None
         if current is None:
             continue
         for m, eid in zip(f.mentions, f.entity_ids, strict=True):
-            if m.type == "Project" and eid and not m.nested and m.start >= start_at:
+            if eid and b.type_of(eid) == "Project" and not m.nested and m.start >= start_at:
                 b.add(eid, "PARTICIPATES_IN", current[0], sent, period=current[1], action="列入")
 
 
@@ -430,3 +435,53 @@ def _invests_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
             for c in by_prefix.get(name[:2], []):
                 if name.startswith(c.name) and len(name) > len(c.name):
                     b.add(c.id, "INVESTS_IN", p.id, first_sentence[p.id])
+
+
+#: Forms that name a different zone in every report; a name never begins with them.
+_DEICTIC_ZONES = frozenset({"我区", "本区", "全区", "该区"})
+#: The shortest rest of a name after its zone (宁波|软件园 yes, 宁波|市 no).
+_MIN_REST = 2
+
+
+def _located_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
+    """A name that opens with a zone lies in it: 宁波高新区凌智产业园项目 → 凌智产业园 in 宁波高新区.
+
+    Read off each written mention (so an alias counts as much as the name), the
+    longest zone form first; the rest must be a name of its own (≥ 2 characters).
+    A zone written after another lies in it when it is an administrative unit of
+    it (宁波市XX区, 丽水市松阳县); a park or a building named after its city
+    (宁波软件园) is left alone, which the hand-made annotations agree with.
+    """
+    lex = load_lexicon()
+    forms: dict[str, str] = {}
+    for z in b.by_id.values():
+        if z.type == "Zone":
+            for form in (z.name, *z.aliases):
+                if form not in _DEICTIC_ZONES:
+                    forms.setdefault(form, z.id)
+    if not forms:
+        return
+    longest_first = sorted(forms, key=len, reverse=True)
+    by_first: dict[str, list[str]] = {}
+    for form in longest_first:
+        by_first.setdefault(form[0], []).append(form)
+    for f in facts:
+        for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+            if not eid or m.nested or m.type not in ("Project", "Company", "Zone"):
+                continue
+            for form in by_first.get(m.text[:1], ()):
+                if m.text.startswith(form) and len(m.text) - len(form) >= _MIN_REST:
+                    rest = m.text[len(form) :]
+                    if m.type != "Zone" or _admin_head(rest, lex.zone_suffixes):
+                        b.add(eid, "LOCATED_IN", forms[form], f.sentence)
+                    break
+
+
+#: Heads of administrative units: a zone closed by one of these is part of the place before it.
+_ADMIN_ZONE_HEADS = frozenset({"省", "市", "区", "县", "镇", "乡", "街道"})
+
+
+def _admin_head(name: str, zone_suffixes: tuple[str, ...]) -> bool:
+    """Whether ``name``'s zone head (longest first) is an administrative one (XX区 yes, 高新区 no)."""
+    head = next((sfx for sfx in zone_suffixes if name.endswith(sfx)), None)
+    return head in _ADMIN_ZONE_HEADS
