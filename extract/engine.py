@@ -92,6 +92,7 @@ def _sentence_mentions(sent: Sentence, toks: Tokens, lex: Lexicon) -> tuple[list
     kept = resolve_sentence(found)
     kept = _abbreviations(sent, kept)
     _compound_zones(kept)
+    _place_before_zone(kept, lex)
     _hosts_are_zones(sent, kept, lists)
     kept.sort(key=lambda m: (m.start, -(m.end - m.start)))
     return kept, lists
@@ -157,6 +158,39 @@ def _compound_zones(mentions: list[Mention]) -> None:
                 rest = m.text[len(p.text) :]
                 if rest not in m.forms:
                     m.forms.append(rest)
+
+
+#: The shortest zone name left after a city in front of it (上海|张江高科技园区, not 宁波|软件园).
+_MIN_ZONE_AFTER_PLACE = 5
+
+
+def _place_before_zone(mentions: list[Mention], lex: Lexicon) -> None:
+    """上海张江高科技园区, 丽水浙西南革命老区: the city is a zone of its own and the rest is the
+    zone's name without it.  A city before a bare head (宁波|高新区, 宁波|软件园) stays part of it."""
+    for m in list(mentions):
+        if m.type != "Zone" or m.nested:
+            continue
+        place = next((p for p in _places_longest(lex) if m.text.startswith(p)), None)
+        if place is None:
+            continue
+        if m.text[len(place) : len(place) + 1] in ("市", "省"):
+            place += m.text[len(place)]
+        rest = m.text[len(place) :]
+        head = next((h for h in lex.zone_suffixes if rest.endswith(h)), None)
+        if len(rest) < _MIN_ZONE_AFTER_PLACE or head is None or len(rest) - len(head) < 2:
+            continue
+        if rest not in m.forms:
+            m.forms.append(rest)
+        inner = next((p for p in mentions if p.type == "Zone" and p.start == m.start and p.end < m.end), None)
+        if inner is not None:
+            inner.nested = False
+        else:
+            mentions.append(Mention(m.start, m.start + len(place), "Zone", place, "place"))
+
+
+@cache
+def _places_longest(lex: Lexicon) -> tuple[str, ...]:
+    return tuple(sorted(lex.places, key=len, reverse=True))
 
 
 def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[list[Entity], list[Relation]]:

@@ -15,9 +15,9 @@ Run = Callable[..., tuple[list[Entity], list[Relation]]]
 @pytest.fixture()
 def run() -> Run:
     def _run(
-        text: str, issuer: str | None = "经发局", year: int | None = 2023
+        text: str, issuer: str | None = "经发局", year: int | None = 2023, zone: str | None = None
     ) -> tuple[list[Entity], list[Relation]]:
         loaded = LoadedText("snippet.txt", text, "utf-8", body=[(0, len(text))])
-        return extract_entities_relations(loaded, ReportMeta(issuer=issuer, year=year))
+        return extract_entities_relations(loaded, ReportMeta(issuer=issuer, year=year, zone=zone))
 
     return _run
