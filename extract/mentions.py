@@ -408,7 +408,7 @@ def _zone_start(toks: Tokens, text: str, head_start: int, head: str, start: int,
             anchor, anchor_at = text[tok.start : head_start], i
             if len(anchor) == 1:
                 if not (_is_place(prev, lex) and prev[-1] in "省市"):
-                    return None  # 城市, 上市, 全市: a word, unless a province or city is before it (四川省理县)
+                    return None  # 城市, 上市, 全市: words, unless a province or city precedes (四川省理县)
                 anchor, anchor_at = prev, i - 1
         else:
             anchor, anchor_at = prev, i - 1
