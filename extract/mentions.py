@@ -424,7 +424,8 @@ def _zone_start(toks: Tokens, text: str, head_start: int, head: str, start: int,
             start = max(start, toks.tokens[j].start)
         elif not (is_masked(anchor) or pos_of(anchor) in PROPER_POS or not in_dictionary(anchor)):
             return None  # 先行市, 典范市: a common word before the head
-    for t in toks.tokens:
+    for k in range(toks.index_at(start), toks.index_at(head_start) + 1):
+        t = toks.tokens[k]
         inside = start <= t.start and t.end <= head_start and not is_masked(t.word)
         if inside and (t.word in lex.leadin_words or pos_of(t.word) in STOP_POS):
             start = t.end
