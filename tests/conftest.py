@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def find_eval_dir() -> Path | None:
-    """The real reports and gold: ``KG_EVAL_DIR``, else ``../shared/eval`` beside the checkout, else /work/shared/eval.
+    """The real reports and gold: ``KG_EVAL_DIR``, else ``../shared/eval``, else ``/work/shared/eval``.
 
     CI clones main into a temporary folder, so the sibling path alone is not enough.
     """
@@ -26,5 +26,5 @@ def find_eval_dir() -> Path | None:
 def eval_dir() -> Path:
     found = find_eval_dir()
     if found is None:
-        pytest.fail("the evaluation reports were not found: set KG_EVAL_DIR to the folder holding docs/ and gold/")
+        pytest.fail("evaluation reports not found: set KG_EVAL_DIR to the folder holding docs/ and gold/")
     return found
