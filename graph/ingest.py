@@ -22,7 +22,7 @@ from hashlib import sha256 as _sha256
 from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 
 from .errors import InvalidExtraction
-from .keys import normalize, numbers_conflict
+from .keys import is_relative_reference, normalize, numbers_conflict
 from .model import DocumentRecord, Fact, Node, Span
 
 #: ``find_existing(type, normalized_forms) -> [(key, name), ...]``: stored nodes of ``type`` whose
@@ -263,7 +263,9 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
                 if node.aliases
                 else [node.key[len(node.type) + 1 :]]
             )
-        found = find_existing(node.type, forms)
+        # 我区 / 本局 name a different body in every report: never a reason to merge across reports.
+        forms = [f for f in forms if not is_relative_reference(f)]
+        found = find_existing(node.type, forms) if forms else []
         if not isinstance(found, list):
             found = list(found)
         if not found:

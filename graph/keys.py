@@ -53,6 +53,19 @@ def normalize(name: str) -> str:
     return _DROP_RE.sub("", s).lower()
 
 
+_RELATIVE_RE = re.compile(
+    r"^(?:我|本|全|该)(?:区|县|市|省|镇|乡|街道|园区|片区|新区|局|委|办|厅|部门|单位|中心)$"
+)
+
+
+def is_relative_reference(normalized: str) -> bool:
+    """True for 我区, 本局, 全市 …: words that name the reporting body itself, a different one in each report.
+
+    They are fine as aliases inside one report but never identify a node across reports.
+    """
+    return bool(_RELATIVE_RE.match(normalized))
+
+
 def entity_key(type: str, name: str) -> str:
     """``<Type>:<normalised name>``, e.g. ``Project:凌智产业园``."""
     return f"{type}:{normalize(name)}"

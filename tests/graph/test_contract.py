@@ -134,6 +134,20 @@ def test_alias_sets_meeting_merge(store: GraphStore) -> None:
     assert objects == {"Funding:专项债", "Funding:中央预算内投资"}
 
 
+def test_relative_references_never_merge_across_reports(store: GraphStore) -> None:
+    """我区 in one report is 宁波高新区, in another XX区: sharing that alias must not join them."""
+    a = Report("/reports/own-zone-a.txt")
+    a.entity("宁波高新区", "Zone", "我区", "高新区")
+    a.rel(("凌智产业园", "Project"), "LOCATED_IN", ("宁波高新区", "Zone"))
+    b = Report("/reports/own-zone-b.txt")
+    b.entity("南湾区", "Zone", "我区")
+    b.rel(("蓝湾数字港", "Project"), "LOCATED_IN", ("南湾区", "Zone"))
+    store.ingest_many([a.build(), b.build()])
+    assert store.entity("Zone:宁波高新区").name == "宁波高新区"
+    assert store.entity("Zone:南湾区").name == "南湾区"
+    assert keys(store.lookup("我区")) == {"Zone:宁波高新区", "Zone:南湾区"}
+
+
 def test_different_types_never_merge(store: GraphStore) -> None:
     store.ingest(report_a())
     r = Report("/reports/d.txt")
