@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import operator
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -28,6 +29,12 @@ from .model import DocumentRecord, EntityHit, Fact, GraphPath, Node, Page, Remov
 from .persist import DocRecords
 
 T = TypeVar("T")
+
+_TYPE = operator.attrgetter("type")
+#: Nodes with at least this many neighbours keep their ranked adjacency until the next write.
+_CACHE_RANKED = 64
+#: Above this many frontier nodes, ranking the whole level is cheaper than merging their heads.
+_MAX_HEADS = 64
 
 
 def _clear_nx_cache(g: nx.MultiDiGraph) -> None:
@@ -72,8 +79,14 @@ class MemGraph:
         self.doc_nodes: dict[str, list[str]] = {}
         self.path_docs: dict[str, str] = {}
         self.type_counts: Counter[str] = Counter()
+        #: type -> keys of its nodes (counting a large set of nodes per type in C, see neighbors)
+        self.type_keys: dict[str, set[str]] = {t: set() for t in ENTITY_TYPES}
         #: node key -> number of facts at either end (a self-loop counts twice, as in networkx)
         self.deg: dict[str, int] = {}
+        #: hub key -> its neighbours best-connected first (see neighbors); any write clears it
+        self._ranked: dict[str, list[str]] = {}
+        #: hub key -> distinct neighbours per type (see neighbors); any write clears it
+        self._adj_types: dict[str, dict[str, int]] = {}
 
     # -- mutation ---------------------------------------------------------------
 
@@ -131,6 +144,7 @@ class MemGraph:
                 gnode[key] = {}
                 deg[key] = 0
                 self.type_counts[n.type] += 1
+                self.type_keys[n.type].add(key)
                 created += 1
                 forms = {key[len(n.type) + 1 :]}
                 if n.aliases:
@@ -171,6 +185,8 @@ class MemGraph:
         self.doc_nodes[did] = [n.key for n in rec.nodes]
         self.path_docs[doc.path] = did
         _clear_nx_cache(self.g)
+        self._ranked.clear()
+        self._adj_types.clear()
         return created
 
     def remove(self, doc_id: str) -> RemoveResult:
@@ -202,6 +218,7 @@ class MemGraph:
                 self.g.remove_node(key)
                 del self.deg[key]
                 self.type_counts[node.type] -= 1
+                self.type_keys[node.type].discard(key)
                 removed_nodes += 1
             elif had_aliases:
                 if not contrib:
@@ -210,6 +227,8 @@ class MemGraph:
                 forms = {normalize(node.name)} | {normalize(a) for a in node.aliases}
                 self._index_forms(key, node.type, forms)
         _clear_nx_cache(self.g)
+        self._ranked.clear()
+        self._adj_types.clear()
         return RemoveResult(document=doc_id, facts_removed=len(fids), nodes_removed=removed_nodes)
 
     def records(self, doc_id: str) -> DocRecords:
@@ -390,40 +409,42 @@ class MemGraph:
         types: Iterable[str] | None,
         limit: int,
     ) -> Subgraph:
+        """Breadth first; within a distance the best-connected nodes are kept first.
+
+        A 2-hop neighbourhood through a hub (专项债, a zone) reaches thousands
+        of nodes of which only ``limit`` are kept.  The kept ones come from
+        the heads of the frontier's ranked adjacency (cached for hubs), and
+        the last level, which nothing expands, is only counted: the largest
+        adjacency by its cached type counts, the others by what they add.
+        """
         self._node(key)
         preds = set(predicates) if predicates else None
         wanted_types = set(types) if types else None
-        facts, nodes, deg = self.facts, self.nodes, self.deg
-        succ, pred = self.g._succ, self.g._pred
+        facts, nodes = self.facts, self.nodes
         limit = max(limit, 1)
         seen = {key}
         kept = [key]
         omitted: Counter[str] = Counter()
-        frontier = [key]
-        rank = lambda k: (-deg[k], k)  # noqa: E731 - hubs first within a distance
-        for _ in range(max(depth, 0)):
-            level: list[str] = []
-            for u in frontier:
-                for adj in (succ[u], pred[u]):
-                    for v, edges in adj.items():
-                        if v in seen:
-                            continue
-                        if preds is not None and not any(facts[fid].predicate in preds for fid in edges):
-                            continue
-                        if wanted_types is not None and nodes[v].type not in wanted_types:
-                            continue
-                        seen.add(v)
-                        level.append(v)
-            if not level:
-                break
+        frontier: Collection[str] = [key]
+        for hop in range(1, max(depth, 0) + 1):
             room = limit - len(kept)
-            chosen = _top(level, room, key=rank) if room > 0 else []
+            if hop == depth and preds is None and wanted_types is None and len(frontier) <= _MAX_HEADS:
+                reached = self._count_last_level(frontier, seen)
+                chosen = self._heads(frontier, seen, room)
+            else:
+                level = self._next_level(frontier, seen, preds, wanted_types)
+                seen |= level
+                chosen = self._best(frontier, level, room) if room > 0 else []
+                reached = self._count_types(level) if len(chosen) < len(level) else {}
+            if not chosen and not reached:
+                break
             kept.extend(chosen)
-            if len(chosen) < len(level):
-                chosen_set = set(chosen)
-                omitted.update(nodes[k].type for k in level if k not in chosen_set)
-            frontier = level
+            if sum(reached.values()) > len(chosen):
+                omitted.update(reached)
+                omitted.subtract(map(_TYPE, map(nodes.__getitem__, chosen)))
+            frontier = level if hop < depth else ()
         kept_set = set(kept)
+        succ = self.g._succ
         edges_out: list[Fact] = []
         for u in kept:
             out = succ[u]
@@ -435,8 +456,133 @@ class MemGraph:
                         if preds is None or f.predicate in preds:
                             edges_out.append(f)
         return Subgraph(
-            nodes=[copy_node(nodes[k]) for k in kept], edges=edges_out, center=key, omitted=dict(omitted)
+            nodes=[copy_node(nodes[k]) for k in kept],
+            edges=edges_out,
+            center=key,
+            omitted={t: n for t, n in omitted.items() if n > 0},
         )
+
+    def _heads(self, frontier: Collection[str], seen: set[str], room: int) -> list[str]:
+        """The ``room`` best-ranked unseen neighbours of a small ``frontier``, in rank order."""
+        if room <= 0:
+            return []
+        candidates: set[str] = set()
+        for u in frontier:
+            taken = 0
+            for v in self._ranked_adjacency(u):
+                if v not in seen:
+                    candidates.add(v)
+                    taken += 1
+                    if taken >= room:
+                        break
+        deg = self.deg
+        return [k for _, k in heapq.nsmallest(room, [(-deg[k], k) for k in candidates])]
+
+    def _count_last_level(self, frontier: Collection[str], seen: set[str]) -> dict[str, int]:
+        """Per type, the unseen nodes next to ``frontier``, without building that set.
+
+        The largest adjacency (a hub's thousands) is taken from its cached
+        type counts and only tested for membership; the others are walked.
+        """
+        succ, pred, nodes = self.g._succ, self.g._pred, self.nodes
+        order = sorted(frontier, key=lambda u: -(len(succ[u]) + len(pred[u])))
+        if not order:
+            return {}
+        base = order[0]
+        bs, bp = succ[base], pred[base]
+        counts = Counter(self._adjacency_types(base))
+        extra: set[str] = set()
+        for u in order[1:]:
+            for adj in (succ[u], pred[u]):
+                for v in adj:
+                    if v not in bs and v not in bp:
+                        extra.add(v)
+        counts.update(map(_TYPE, map(nodes.__getitem__, extra)))
+        for v in seen:
+            if v in bs or v in bp or v in extra:
+                counts[nodes[v].type] -= 1
+        return {t: n for t, n in counts.items() if n > 0}
+
+    def _adjacency_types(self, key: str) -> dict[str, int]:
+        """How many distinct neighbours of ``key`` each type has; cached for hubs until the next write."""
+        found = self._adj_types.get(key)
+        if found is not None:
+            return found
+        adj = self.g._succ[key].keys() | self.g._pred[key].keys()
+        counts = dict(Counter(map(_TYPE, map(self.nodes.__getitem__, adj))))
+        if len(adj) >= _CACHE_RANKED:
+            self._adj_types[key] = counts
+        return counts
+
+    def _count_types(self, keys: set[str]) -> dict[str, int]:
+        """How many of ``keys`` each type has: set intersections in C, not one lookup per node."""
+        counts: dict[str, int] = {}
+        for t, members in self.type_keys.items():
+            n = len(members.intersection(keys)) if members else 0
+            if n:
+                counts[t] = n
+        return counts
+
+    def _next_level(
+        self, frontier: Iterable[str], seen: set[str], preds: set[str] | None, wanted_types: set[str] | None
+    ) -> set[str]:
+        """Nodes one hop from ``frontier`` not yet seen, through ``preds`` edges and of ``wanted_types``."""
+        succ, pred = self.g._succ, self.g._pred
+        level: set[str] = set()
+        if preds is None:
+            for u in frontier:
+                level.update(succ[u])
+                level.update(pred[u])
+            level -= seen
+        else:
+            facts = self.facts
+            for u in frontier:
+                for adj in (succ[u], pred[u]):
+                    for v, edges in adj.items():
+                        if (
+                            v not in seen
+                            and v not in level
+                            and any(facts[f].predicate in preds for f in edges)
+                        ):
+                            level.add(v)
+        if wanted_types is not None:
+            nodes = self.nodes
+            level = {v for v in level if nodes[v].type in wanted_types}
+        return level
+
+    def _best(self, frontier: Collection[str], level: set[str], room: int) -> list[str]:
+        """The ``room`` best-ranked nodes of ``level`` (degree, then key), in rank order.
+
+        Each of the best is among the first ``room`` members of ``level`` in
+        the ranked adjacency of a frontier node that reaches it, so when the
+        frontier is small only those heads are ranked, not the whole level.
+        """
+        deg = self.deg
+        if room < len(level) // 4 and len(frontier) <= _MAX_HEADS:
+            candidates: set[str] = set()
+            for u in frontier:
+                taken = 0
+                for v in self._ranked_adjacency(u):
+                    if v in level:
+                        candidates.add(v)
+                        taken += 1
+                        if taken >= room:
+                            break
+            level = candidates
+        ranked = [(-deg[k], k) for k in level]
+        best = heapq.nsmallest(room, ranked) if room < len(ranked) // 4 else sorted(ranked)[:room]
+        return [k for _, k in best]
+
+    def _ranked_adjacency(self, key: str) -> list[str]:
+        """Neighbours of ``key`` best-connected first; cached for hubs until the next write."""
+        found = self._ranked.get(key)
+        if found is not None:
+            return found
+        succ, pred, deg = self.g._succ[key], self.g._pred[key], self.deg
+        ranked = sorted(succ.keys() | pred.keys(), key=lambda k: (-deg[k], k))
+        if len(ranked) >= _CACHE_RANKED:
+            self._ranked[key] = ranked
+        return ranked
 
     def paths(self, source: str, target: str, max_hops: int, limit: int) -> list[GraphPath]:
         self._node(source)

@@ -344,3 +344,53 @@ def test_many_small_writes_keep_few_segments_and_the_same_graph(tmp_path: Path) 
         before = snapshot(s)
     with EmbeddedStore(path, readonly=True) as again:
         assert snapshot(again) == before
+
+
+def _reference_neighbors(
+    store: EmbeddedStore, key: str, depth: int, preds: set[str] | None, types: set[str] | None, limit: int
+) -> tuple[list[str], dict[str, int]]:
+    """Plain breadth-first search: every reached node ranked (degree, then key), kept up to ``limit``."""
+    adjacent: dict[str, set[str]] = {}
+    for f in store.iter_facts():
+        if preds is None or f.predicate in preds:
+            adjacent.setdefault(f.subject, set()).add(f.object)
+            adjacent.setdefault(f.object, set()).add(f.subject)
+    node_type = {n.key: n.type for n in store.iter_nodes()}
+    seen, kept, frontier = {key}, [key], [key]
+    omitted: dict[str, int] = {}
+    for _ in range(depth):
+        level = {v for u in frontier for v in adjacent.get(u, ()) if v not in seen}
+        level = {v for v in level if types is None or node_type[v] in types}
+        if not level:
+            break
+        seen |= level
+        ranked = sorted(level, key=lambda k: (-store.degree(k), k))
+        room = max(limit - len(kept), 0)
+        kept += ranked[:room]
+        for v in ranked[room:]:
+            omitted[node_type[v]] = omitted.get(node_type[v], 0) + 1
+        frontier = ranked
+    return kept, omitted
+
+
+def test_neighbors_match_a_plain_breadth_first_search(tmp_path: Path) -> None:
+    """The hub shortcuts (ranked adjacency heads, counted last level) keep exactly what a plain BFS keeps."""
+    store = EmbeddedStore(tmp_path / "kg-data")
+    store.ingest_many(synthetic_report(i, relations=40) for i in range(60))
+    keys = sorted(n.key for n in store.iter_nodes())
+    hubs = sorted(keys, key=lambda k: -store.degree(k))[:3]
+    rnd = random.Random(3)
+    cases = [
+        (k, d, None, None, lim) for k in [*hubs, *rnd.sample(keys, 12)] for d in (1, 2, 3) for lim in (5, 40)
+    ]
+    cases += [(k, 2, {"FUNDED_BY", "LOCATED_IN"}, None, 20) for k in rnd.sample(keys, 5)]
+    cases += [(k, 3, None, {"Project", "Zone", "Funding"}, 20) for k in rnd.sample(keys, 5)]
+    checked_caps = 0
+    for key, depth, preds, types, limit in cases:
+        sub = store.neighbors(key, depth=depth, predicates=preds, types=types, limit=limit)
+        kept, omitted = _reference_neighbors(store, key, depth, preds, types, limit)
+        assert [n.key for n in sub.nodes] == kept, (key, depth, preds, types, limit)
+        assert sub.omitted == omitted, (key, depth, preds, types, limit)
+        checked_caps += bool(omitted)
+    assert checked_caps >= 20  # the cap really cut most of these neighbourhoods
+    store.close()
