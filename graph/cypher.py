@@ -19,6 +19,12 @@ the writes (measured on the bundled server, 20k nodes):
 * A list membership test (``$f IN n.norm_forms``) scans every node, so alias
   lookup goes through ``:NameForm {form: "<Type>:<normalised form>"}`` nodes
   holding the keys that carry that form — an exact, indexed lookup.
+* Reading any property of a node loads the whole record, so a traversal that
+  passes a hub pays for everything stored on it.  ``:Entity`` therefore holds
+  only what traversals and ranking read (key, type, name, aliases, degree);
+  the per-document data (mention spans, alias contributions), which grows with
+  every report, lives in one ``:Mentions {key}`` record per entity that ingest
+  appends to without reading.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ SCHEMA = (
     "CREATE CONSTRAINT kg_entity_key IF NOT EXISTS FOR (n:Entity) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT kg_document_id IF NOT EXISTS FOR (d:Document) REQUIRE d.id IS UNIQUE",
     "CREATE CONSTRAINT kg_name_form IF NOT EXISTS FOR (f:NameForm) REQUIRE f.form IS UNIQUE",
+    "CREATE CONSTRAINT kg_mentions_key IF NOT EXISTS FOR (m:Mentions) REQUIRE m.key IS UNIQUE",
     "CREATE CONSTRAINT kg_write_lock IF NOT EXISTS FOR (l:KgWriteLock) REQUIRE l.name IS UNIQUE",
     "CREATE INDEX kg_document_path IF NOT EXISTS FOR (d:Document) ON (d.path)",
     "CREATE INDEX kg_entity_type IF NOT EXISTS FOR (n:Entity) ON (n.type)",
@@ -71,6 +78,20 @@ def create_nodes(entity_type: str) -> str:
 UPDATE_NODES = "UNWIND $rows AS r MATCH (n:Entity {key: r.key}) SET n += r"
 
 DELETE_NODES = "UNWIND $keys AS k MATCH (n:Entity {key: k}) DETACH DELETE n"
+
+#: A node's per-document lists written whole (new nodes, nodes that lost a document) ...
+SET_MENTIONS = (
+    "UNWIND $rows AS r MERGE (m:Mentions {key: r.key}) "
+    "SET m.docs = r.docs, m.spans = r.spans, m.contrib = r.contrib"
+)
+
+#: ... or appended to, without reading them first (nodes that only gained documents).
+APPEND_MENTIONS = (
+    "UNWIND $rows AS r MATCH (m:Mentions {key: r.key}) "
+    "SET m.docs = m.docs + r.docs, m.spans = m.spans + r.spans, m.contrib = m.contrib + r.contrib"
+)
+
+DELETE_MENTIONS = "UNWIND $keys AS k MATCH (m:Mentions {key: k}) DELETE m"
 
 SET_NAME_FORMS = "UNWIND $rows AS r MERGE (f:NameForm {form: r.form}) SET f.keys = r.keys"
 
@@ -110,8 +131,13 @@ FIND_FORMS = "UNWIND $forms AS form MATCH (f:NameForm {form: form}) RETURN f.for
 
 NODE_STATE = (
     "UNWIND $keys AS k MATCH (n:Entity {key: k}) "
-    "RETURN n.key AS key, n.type AS type, n.name AS name, n.aliases AS aliases, n.mentions AS mentions, "
-    "n.contrib AS contrib, n.degree AS degree"
+    "RETURN n.key AS key, n.type AS type, n.name AS name, n.aliases AS aliases, n.degree AS degree"
+)
+
+#: Everything a removal needs to recompute a node's aliases.
+MENTIONS_STATE = (
+    "UNWIND $keys AS k MATCH (m:Mentions {key: k}) "
+    "RETURN m.key AS key, m.docs AS docs, m.spans AS spans, m.contrib AS contrib"
 )
 
 # -- documents --------------------------------------------------------------------------------------------
@@ -138,7 +164,14 @@ MAX_DOCUMENT_SEQ = "MATCH (d:Document) RETURN max(d.seq) AS seq"
 
 # -- entities ---------------------------------------------------------------------------------------------
 
-_NODE_FIELDS = "n.key AS key, n.type AS type, n.name AS name, n.aliases AS aliases, n.mentions AS mentions"
+#: A node's own fields; its mentions come from :data:`MENTIONS` in a second round trip.
+_NODE_FIELDS = "n.key AS key, n.type AS type, n.name AS name, n.aliases AS aliases"
+
+MENTIONS = (
+    "UNWIND $keys AS k MATCH (m:Mentions {key: k}) RETURN m.key AS key, m.docs AS docs, m.spans AS spans"
+)
+
+MENTIONS_ALL = "MATCH (m:Mentions) RETURN m.key AS key, m.docs AS docs, m.spans AS spans"
 
 ENTITY = f"MATCH (n:Entity {{key: $key}}) RETURN {_NODE_FIELDS}, n.degree AS degree"
 
@@ -263,7 +296,7 @@ FACTS_BETWEEN = (
 # -- test support -----------------------------------------------------------------------------------------
 
 #: Everything this backend writes, by label; used to give each test an empty database.
-WIPE_LABELS = ("Entity", "Document", "NameForm", "KgWriteLock")
+WIPE_LABELS = ("Entity", "Mentions", "Document", "NameForm", "KgWriteLock")
 
 
 def wipe(label_name: str) -> str:

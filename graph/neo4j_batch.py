@@ -25,6 +25,8 @@ from .model import Span
 LoadForms = Callable[[Sequence[str]], Mapping[str, Sequence[str]]]
 #: ``load_nodes(keys) -> [NodeState]`` for the keys that are stored.
 LoadNodes = Callable[[Sequence[str]], Iterable["NodeState"]]
+#: ``load_mentions(keys) -> {key: MentionsState}`` for the keys that have a ``:Mentions`` record.
+LoadMentions = Callable[[Sequence[str]], Mapping[str, "MentionsState"]]
 
 
 def typed_form(entity_type: str, form: str) -> str:
@@ -36,31 +38,60 @@ def node_forms(entity_type: str, name: str, aliases: Iterable[str]) -> set[str]:
     return {typed_form(entity_type, f) for f in {normalize(x) for x in (name, *aliases)} if f}
 
 
-def dump_mentions(mentions: Mapping[str, Sequence[Span]]) -> str:
-    return json.dumps(
-        {d: [list(s) for s in spans] for d, spans in sorted(mentions.items())}, ensure_ascii=False
-    )
+def dump_spans(spans: Sequence[Span]) -> str:
+    """One document's spans as ``"a:b;c:d"``: a short string per list entry, cheap to parse back."""
+    return ";".join(f"{a}:{b}" for a, b in spans)
 
 
-def load_mentions(text: str | None) -> dict[str, list[Span]]:
+def load_spans(text: str | None) -> list[Span]:
     if not text:
+        return []
+    out: list[Span] = []
+    for pair in text.split(";"):
+        a, _, b = pair.partition(":")
+        out.append((int(a), int(b)))
+    return out
+
+
+def load_mentions(docs: Sequence[str] | None, spans: Sequence[str] | None) -> dict[str, list[Span]]:
+    """A node's mentions from its ``:Mentions`` record (parallel lists: document ids, encoded spans)."""
+    if not docs:
         return {}
-    return {d: [(int(a), int(b)) for a, b in spans] for d, spans in json.loads(text).items()}
+    return {d: load_spans(s) for d, s in zip(docs, spans or (), strict=False)}
 
 
-def load_contrib(text: str | None) -> dict[str, list[str]]:
-    return {d: list(a) for d, a in json.loads(text).items()} if text else {}
+@dataclass(slots=True)
+class MentionsState:
+    """Every document of one node with its spans and alias contribution (read only for removals)."""
+
+    docs: list[str]
+    spans: list[str]
+    contrib: list[str]  # JSON list of aliases, one per document
 
 
 @dataclass(slots=True)
 class NodeState:
+    """A node as one transaction sees it.
+
+    The per-document data (spans, alias contributions) lives in a separate
+    ``:Mentions`` record so that traversals read small ``:Entity`` records.
+    Ingest only appends to it: adding a document needs the node's current
+    aliases, not every document's contribution, because :func:`merge_aliases`
+    is a per-form minimum (merging the stored result with the new
+    contribution equals recomputing from all of them).  Only a removal reads
+    the full record (``complete``).
+    """
+
     key: str
     type: str
     name: str
     aliases: list[str] = field(default_factory=list)
+    #: document id -> spans, for the documents added in this transaction (every document when ``complete``)
     mentions: dict[str, list[Span]] = field(default_factory=dict)
-    #: document id -> that document's alias contribution (what removal recomputes aliases from)
+    #: document id -> that document's alias contribution, like ``mentions``
     contrib: dict[str, list[str]] = field(default_factory=dict)
+    #: ``mentions``/``contrib`` hold every document of the node, so its record is written whole
+    complete: bool = False
     degree: int = 0
     #: in the database when the transaction started
     stored: bool = False
@@ -79,12 +110,24 @@ class NodeState:
             type=rec["type"],
             name=rec["name"],
             aliases=aliases,
-            mentions=load_mentions(rec.get("mentions")),
-            contrib=load_contrib(rec.get("contrib")),
             degree=int(rec.get("degree") or 0),
             stored=True,
             stored_forms=frozenset(node_forms(rec["type"], rec["name"], aliases)),
         )
+
+    def load_all(self, record: MentionsState | None) -> None:
+        """Take in the full per-document record (before a removal); documents added here stay on top."""
+        if self.complete:
+            return
+        added, added_contrib = self.mentions, self.contrib
+        self.mentions, self.contrib = {}, {}
+        if record is not None:
+            for d, s, c in zip(record.docs, record.spans, record.contrib, strict=False):
+                self.mentions[d] = load_spans(s)
+                self.contrib[d] = list(json.loads(c)) if c else []
+        self.mentions.update(added)
+        self.contrib.update(added_contrib)
+        self.complete = True
 
     def forms(self) -> set[str]:
         """Cached on the (name, aliases) it was computed from: resolve asks this very often."""
@@ -97,7 +140,7 @@ class NodeState:
         return self._forms
 
     def row(self) -> dict[str, Any]:
-        """Every stored property, so an update can overwrite a node wholesale."""
+        """The ``:Entity`` properties: small on purpose, traversals load whole records."""
         norms = sorted({normalize(x) for x in (self.name, *self.aliases)} - {""})
         return {
             "key": self.key,
@@ -107,10 +150,17 @@ class NodeState:
             "norm_forms": norms,
             # newline never survives normalize(), so a query cannot match across two forms
             "search_text": "\n".join(norms),
-            "mentions": dump_mentions(self.mentions),
-            "contrib": json.dumps(dict(sorted(self.contrib.items())), ensure_ascii=False),
-            "documents": sorted(self.mentions),
             "degree": self.degree,
+        }
+
+    def mentions_row(self) -> dict[str, Any]:
+        """The ``:Mentions`` lists for the documents held here (all of them when ``complete``)."""
+        docs = sorted(self.mentions)
+        return {
+            "key": self.key,
+            "docs": docs,
+            "spans": [dump_spans(self.mentions[d]) for d in docs],
+            "contrib": [json.dumps(self.contrib.get(d, []), ensure_ascii=False) for d in docs],
         }
 
 
@@ -119,6 +169,10 @@ class NodeWrites:
     create: dict[str, list[dict[str, Any]]]  # type -> rows
     update: list[dict[str, Any]]
     delete: list[str]
+    #: ``:Mentions`` records written whole (new nodes, nodes that lost a document) ...
+    mentions_set: list[dict[str, Any]] = field(default_factory=list)
+    #: ... and appended to (stored nodes that only gained documents)
+    mentions_append: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -130,9 +184,10 @@ class FormWrites:
 class WriteBatch:
     """The graph as one transaction sees it: database state read on demand, changes kept here."""
 
-    def __init__(self, load_forms: LoadForms, load_nodes: LoadNodes) -> None:
+    def __init__(self, load_forms: LoadForms, load_nodes: LoadNodes, load_mentions: LoadMentions) -> None:
         self._load_forms = load_forms
         self._load_nodes = load_nodes
+        self._load_mentions = load_mentions
         #: form -> keys in the database (for every form read so far)
         self._db_forms: dict[str, set[str]] = {}
         self._nodes: dict[str, NodeState] = {}
@@ -198,6 +253,11 @@ class WriteBatch:
         """
         keys = list(node_keys)
         self._ensure_nodes(keys)
+        partial = [k for k in keys if (st := self._nodes.get(k)) is not None and st.alive and not st.complete]
+        if partial:
+            records = self._load_mentions(partial)
+            for k in partial:
+                self._nodes[k].load_all(records.get(k))
         for s, o in fact_ends:
             for k in (s, o):
                 state = self._nodes.get(k)
@@ -227,7 +287,7 @@ class WriteBatch:
             state = self.node(n.key)
             if state is None:
                 old = self._nodes.get(n.key)
-                state = NodeState(key=n.key, type=n.type, name=n.name)
+                state = NodeState(key=n.key, type=n.type, name=n.name, complete=True)
                 if old is not None:  # removed earlier in this transaction, back again
                     state.stored, state.stored_forms = old.stored, old.stored_forms
                 self._nodes[n.key] = state
@@ -236,7 +296,8 @@ class WriteBatch:
             state.dirty = True
             state.mentions[did] = list(n.mentions.get(did, ()))
             state.contrib[did] = list(n.aliases)
-            state.aliases = merge_aliases(state.name, state.contrib.values())
+            # = merge_aliases over every document's contribution (see NodeState)
+            state.aliases = merge_aliases(state.name, (state.aliases, n.aliases))
             self._index(state)
         for f in doc.facts:
             for k in (f.subject, f.object):
@@ -246,21 +307,24 @@ class WriteBatch:
     # -- what to write ---------------------------------------------------------------------
 
     def node_writes(self) -> NodeWrites:
-        create: dict[str, list[dict[str, Any]]] = {}
-        update: list[dict[str, Any]] = []
-        delete: list[str] = []
+        writes = NodeWrites(create={}, update=[], delete=[])
         for key in sorted(self._nodes):
             state = self._nodes[key]
             if not state.dirty:
                 continue
             if not state.alive:
                 if state.stored:
-                    delete.append(key)
-            elif state.stored:
-                update.append(state.row())
+                    writes.delete.append(key)
+                continue
+            if state.stored:
+                writes.update.append(state.row())
             else:
-                create.setdefault(state.type, []).append(state.row())
-        return NodeWrites(create=create, update=update, delete=delete)
+                writes.create.setdefault(state.type, []).append(state.row())
+            if state.complete:
+                writes.mentions_set.append(state.mentions_row())
+            elif state.mentions:
+                writes.mentions_append.append(state.mentions_row())
+        return writes
 
     def form_writes(self) -> FormWrites:
         """The final key list of every name form whose holders changed."""

@@ -39,7 +39,7 @@ from .model import (
     Stats,
     Subgraph,
 )
-from .neo4j_batch import NodeState, WriteBatch, load_mentions, typed_form
+from .neo4j_batch import MentionsState, NodeState, WriteBatch, load_mentions, typed_form
 
 if TYPE_CHECKING:
     import neo4j
@@ -244,7 +244,7 @@ class Neo4jStore:
             r["path"]: r["id"]
             for r in tx.run(cypher.DOCUMENTS_BY_PATH, paths=sorted({p.prepared.document.path for p in todo}))
         }
-        batch = WriteBatch(lambda forms: _load_forms(tx, forms), lambda keys: _load_nodes(tx, keys))
+        batch = _batch(tx)
         old_nodes = {old: self._document_node_keys(tx, old) for old in same_path.values()}
         batch.prefetch(
             forms=(
@@ -300,10 +300,15 @@ class Neo4jStore:
         forms = batch.form_writes()
         if nodes.delete:
             tx.run(cypher.DELETE_NODES, keys=nodes.delete).consume()
+            tx.run(cypher.DELETE_MENTIONS, keys=nodes.delete).consume()
         for entity_type, rows in nodes.create.items():
             tx.run(cypher.create_nodes(entity_type), rows=rows).consume()
         if nodes.update:
             tx.run(cypher.UPDATE_NODES, rows=nodes.update).consume()
+        if nodes.mentions_set:
+            tx.run(cypher.SET_MENTIONS, rows=nodes.mentions_set).consume()
+        if nodes.mentions_append:
+            tx.run(cypher.APPEND_MENTIONS, rows=nodes.mentions_append).consume()
         if forms.delete:
             tx.run(cypher.DELETE_NAME_FORMS, forms=forms.delete).consume()
         if forms.set:
@@ -354,7 +359,7 @@ class Neo4jStore:
             if tx.run(cypher.DOCUMENTS_BY_ID, ids=[target]).single() is None:
                 raise DocumentNotFound(target)
             keys = self._document_node_keys(tx, target)
-            batch = WriteBatch(lambda forms: _load_forms(tx, forms), lambda ks: _load_nodes(tx, ks))
+            batch = _batch(tx)
             batch.prefetch((), keys)
             result = self._remove_tx(tx, batch, target, keys)
             self._write_nodes(tx, batch)
@@ -408,7 +413,7 @@ class Neo4jStore:
         rows = self._read(cypher.ENTITY, key=key)
         if not rows:
             raise EntityNotFound(key)
-        return _node(rows[0])
+        return self._nodes(rows)[0]
 
     def degree(self, key: str) -> int:
         rows = self._read(cypher.ENTITY, key=key)
@@ -423,7 +428,7 @@ class Neo4jStore:
         types = [type] if type else list(ENTITY_TYPES)
         rows = self._read(cypher.LOOKUP, forms=[typed_form(t, norm) for t in types])
         rows.sort(key=lambda r: (-(r["degree"] or 0), r["key"]))
-        return [_node(r) for r in rows]
+        return self._nodes(rows)
 
     def search_entities(
         self, q: str = "", type: str | None = None, limit: int = 20, offset: int = 0
@@ -436,8 +441,20 @@ class Neo4jStore:
         else:
             rows = self._read(cypher.LIST_ENTITIES, **page)
             total = self._read(cypher.COUNT_ENTITIES, type=type)[0]["n"]
-        hits = [EntityHit(node=_node(r), degree=int(r["degree"] or 0), score=float(r["score"])) for r in rows]
+        nodes = self._nodes(rows)
+        hits = [
+            EntityHit(node=n, degree=int(r["degree"] or 0), score=float(r["score"]))
+            for n, r in zip(nodes, rows, strict=True)
+        ]
         return Page(items=hits, total=int(total))
+
+    def _nodes(self, rows: Sequence[Mapping[str, Any]]) -> list[Node]:
+        """Nodes for ``:Entity`` rows, with their mentions from the ``:Mentions`` records (one round trip)."""
+        if not rows:
+            return []
+        keys = sorted({r["key"] for r in rows})
+        mentions = {r["key"]: r for r in self._read(cypher.MENTIONS, keys=keys)}
+        return [_node(r, mentions.get(r["key"])) for r in rows]
 
     # -- facts and traversal -----------------------------------------------------------------
 
@@ -510,7 +527,7 @@ class Neo4jStore:
             frontier = [r["key"] for r in ranked]
         kept = [k for k, _ in order[:limit]]
         omitted.update(t for _, t in order[limit:])
-        nodes = {r["key"]: _node(r) for r in self._read(cypher.ENTITIES, keys=kept)}
+        nodes = {n.key: n for n in self._nodes(self._read(cypher.ENTITIES, keys=kept))}
         edges = _sorted_facts(self._read(cypher.FACTS_AMONG, keys=kept, predicates=preds))
         return Subgraph(
             nodes=[nodes[k] for k in kept if k in nodes], edges=edges, center=key, omitted=dict(omitted)
@@ -518,7 +535,7 @@ class Neo4jStore:
 
     def paths(self, source: str, target: str, max_hops: int = 4, limit: int = 10) -> list[GraphPath]:
         """Every shortest route (up to ``limit``), by a breadth-first search one Cypher hop at a time."""
-        ends = {r["key"]: _node(r) for r in self._read(cypher.ENTITIES, keys=[source, target])}
+        ends = {n.key: n for n in self._nodes(self._read(cypher.ENTITIES, keys=[source, target]))}
         for k in (source, target):
             if k not in ends:
                 raise EntityNotFound(k)
@@ -562,7 +579,7 @@ class Neo4jStore:
             if pair not in best or fact.id < best[pair].id:
                 best[pair] = fact
         keys = sorted({k for r in routes for k in r})
-        nodes = {r["key"]: _node(r) for r in self._read(cypher.ENTITIES, keys=keys)}
+        nodes = {n.key: n for n in self._nodes(self._read(cypher.ENTITIES, keys=keys))}
         return [
             GraphPath(nodes=[nodes[k] for k in r], edges=[best[(a, b)] for a, b in itertools.pairwise(r)])
             for r in routes
@@ -583,7 +600,8 @@ class Neo4jStore:
         return Stats(entities=entities, relations=relations, documents=documents)
 
     def iter_nodes(self) -> Iterator[Node]:
-        return iter([_node(r) for r in self._read(cypher.ENTITIES_ALL)])
+        mentions = {r["key"]: r for r in self._read(cypher.MENTIONS_ALL)}
+        return iter([_node(r, mentions.get(r["key"])) for r in self._read(cypher.ENTITIES_ALL)])
 
     def iter_facts(self) -> Iterator[Fact]:
         facts = [_fact(r) for r in self._read(cypher.FACTS_ALL)]
@@ -648,6 +666,24 @@ def _load_nodes(tx: neo4j.ManagedTransaction, keys: Sequence[str]) -> list[NodeS
     return [NodeState.from_record(r) for r in tx.run(cypher.NODE_STATE, keys=list(keys))]
 
 
+def _load_mentions(tx: neo4j.ManagedTransaction, keys: Sequence[str]) -> dict[str, MentionsState]:
+    return {
+        r["key"]: MentionsState(
+            docs=list(r["docs"] or []), spans=list(r["spans"] or []), contrib=list(r["contrib"] or [])
+        )
+        for r in tx.run(cypher.MENTIONS_STATE, keys=list(keys))
+    }
+
+
+def _batch(tx: neo4j.ManagedTransaction) -> WriteBatch:
+    """A write batch that reads the database through this transaction."""
+    return WriteBatch(
+        lambda forms: _load_forms(tx, forms),
+        lambda keys: _load_nodes(tx, keys),
+        lambda keys: _load_mentions(tx, keys),
+    )
+
+
 def _fact_props(f: Fact) -> dict[str, Any]:
     props: dict[str, Any] = {
         "fact_id": f.id,
@@ -699,13 +735,13 @@ def _sorted_facts(rows: Iterable[Mapping[str, Any]]) -> list[Fact]:
     return sorted(facts.values(), key=lambda f: (f.document, f.span, f.id))
 
 
-def _node(r: Mapping[str, Any]) -> Node:
+def _node(r: Mapping[str, Any], mentions: Mapping[str, Any] | None) -> Node:
     return Node(
         key=r["key"],
         type=r["type"],
         name=r["name"],
         aliases=list(r.get("aliases") or []),
-        mentions=load_mentions(r.get("mentions")),
+        mentions=load_mentions(mentions["docs"], mentions["spans"]) if mentions is not None else {},
     )
 
 

@@ -267,3 +267,26 @@ def test_wrong_password_is_store_unavailable(store: Neo4jStore) -> None:
     with pytest.raises(StoreUnavailable, match="authentication failed"):
         wrong.entity("Company:均胜电子")
     wrong.close()
+
+
+# -- storage layout -----------------------------------------------------------------------------------
+
+
+@neo4j_only
+def test_entity_records_stay_small_and_removal_recomputes_aliases(store: Neo4jStore, tmp_path: Path) -> None:
+    """Traversals load whole records, so per-document data lives beside ``:Entity``, not on it."""
+    reports = corpus(6, seed=11)
+    store.ingest_many(reports)
+    props = store._read("MATCH (n:Entity) RETURN DISTINCT keys(n) AS k")
+    assert {p for r in props for p in r["k"]} <= {
+        "key", "type", "name", "aliases", "norm_forms", "search_text", "degree",
+    }  # fmt: skip
+    # ingest appended to :Mentions without reading it; a removal rebuilds aliases from what is left,
+    # exactly as the embedded store does
+    reference = EmbeddedStore(str(tmp_path / "kg-data"))
+    reference.ingest_many(reports)
+    gone = next(iter(store.iter_documents())).id
+    store.remove_document(gone)
+    reference.remove_document(gone)
+    assert snapshot(store) == snapshot(reference)
+    reference.close()
