@@ -2,11 +2,15 @@
 
 Each schema has a ``build`` classmethod from the library dataclass it shows;
 descriptions are bilingual because the people reading ``/docs`` read Chinese.
+The schemas of the busiest answers (search, neighbours, funding) also have an
+``encode`` function giving the JSON-ready value directly: a large answer is
+hundreds of records, and building a model per record cost more than the query.
+Their ``build`` validates what ``encode`` gives, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -33,7 +37,10 @@ from graph.queries import (
 )
 
 T = TypeVar("T")
+Json = dict[str, Any]
 
+_TYPE_ZH = TYPE_LABELS_ZH
+_PREDICATE_ZH = PREDICATE_LABELS_ZH
 TYPES_DOC = ", ".join(f"{zh} {en}" for en, zh in TYPE_LABELS_ZH.items())
 PREDICATES_DOC = ", ".join(f"{en} {zh}" for en, zh in PREDICATE_LABELS_ZH.items())
 
@@ -73,6 +80,11 @@ class EntityRef(BaseModel):
             key=node.key, name=node.name, type=node.type, type_zh=TYPE_LABELS_ZH.get(node.type, node.type)
         )
 
+    @staticmethod
+    def encode(node: Node) -> Json:
+        type_zh = _TYPE_ZH.get(node.type, node.type)
+        return {"key": node.key, "name": node.name, "type": node.type, "type_zh": type_zh}
+
 
 class EntityOut(EntityRef):
     """实体 An entity in search results."""
@@ -83,16 +95,20 @@ class EntityOut(EntityRef):
 
     @classmethod
     def from_hit(cls, hit: EntityHit) -> EntityOut:
+        return cls.model_validate(cls.encode_hit(hit))
+
+    @staticmethod
+    def encode_hit(hit: EntityHit) -> Json:
         node = hit.node
-        return cls.model_construct(
-            key=node.key,
-            name=node.name,
-            type=node.type,
-            type_zh=TYPE_LABELS_ZH.get(node.type, node.type),
-            aliases=list(node.aliases),
-            documents=len(node.mentions),
-            degree=hit.degree,
-        )
+        return {
+            "key": node.key,
+            "name": node.name,
+            "type": node.type,
+            "type_zh": _TYPE_ZH.get(node.type, node.type),
+            "aliases": node.aliases,
+            "documents": len(node.mentions),
+            "degree": hit.degree,
+        }
 
 
 def _amount(fact: Fact) -> AmountOut | None:
@@ -111,6 +127,25 @@ def _period(fact: Fact) -> PeriodOut | None:
     if not (fact.period_start or fact.period_end or fact.period_text):
         return None
     return PeriodOut.model_construct(text=fact.period_text, start=fact.period_start, end=fact.period_end)
+
+
+def _amount_json(fact: Fact) -> Json | None:
+    if fact.amount_text is None:
+        return None
+    value = fact.amount_value
+    return {
+        "value": None if value is None else float(value),
+        "text": fact.amount_text,
+        "currency": fact.amount_currency,
+        "masked": fact.amount_masked,
+        "approx": fact.amount_approx,
+    }
+
+
+def _period_json(fact: Fact) -> Json | None:
+    if not (fact.period_start or fact.period_end or fact.period_text):
+        return None
+    return {"text": fact.period_text, "start": fact.period_start, "end": fact.period_end}
 
 
 class EdgeOut(BaseModel):
@@ -143,6 +178,42 @@ class EdgeOut(BaseModel):
             evidence=fact.evidence,
             document=fact.document,
         )
+
+    @staticmethod
+    def encode(fact: Fact) -> Json:
+        return {
+            "id": fact.id,
+            "predicate": fact.predicate,
+            "predicate_zh": _PREDICATE_ZH.get(fact.predicate, fact.predicate),
+            "source": fact.subject,
+            "target": fact.object,
+            "amount": _amount_json(fact),
+            "period": _period_json(fact),
+            "agency": fact.agency,
+            "action": fact.action,
+            "evidence": fact.evidence,
+            "document": fact.document,
+        }
+
+
+class SubgraphNodeOut(EntityRef):
+    """A node of a subgraph; a hub is mentioned by hundreds of reports, so they are counted, not listed."""
+
+    aliases: list[str] = Field(description="别名 Other surface forms merged into this entity")
+    documents: int = Field(
+        description="来源报告数 Number of reports that mention it (listed by /api/entities/{key})"
+    )
+
+    @staticmethod
+    def encode(node: Node) -> Json:
+        return {
+            "key": node.key,
+            "name": node.name,
+            "type": node.type,
+            "type_zh": _TYPE_ZH.get(node.type, node.type),
+            "aliases": node.aliases,
+            "documents": len(node.mentions),
+        }
 
 
 class NodeOut(EntityRef):
@@ -211,18 +282,23 @@ class SubgraphOut(BaseModel):
     """子图 Nodes and edges around an entity, nearest first."""
 
     center: str | None
-    nodes: list[NodeOut]
+    nodes: list[SubgraphNodeOut]
     edges: list[EdgeOut]
     omitted: dict[str, int] = Field(description="省略 Nodes left out by the limit, per type")
 
     @classmethod
     def build(cls, sub: Subgraph) -> SubgraphOut:
-        return cls.model_construct(
-            center=sub.center,
-            nodes=[NodeOut.from_node(n) for n in sub.nodes],
-            edges=[EdgeOut.build(e) for e in sub.edges],
-            omitted=dict(sub.omitted),
-        )
+        return cls.model_validate(cls.encode(sub))
+
+    @staticmethod
+    def encode(sub: Subgraph) -> Json:
+        node, edge = SubgraphNodeOut.encode, EdgeOut.encode
+        return {
+            "center": sub.center,
+            "nodes": [node(n) for n in sub.nodes],
+            "edges": [edge(e) for e in sub.edges],
+            "omitted": sub.omitted,
+        }
 
 
 class PathOut(BaseModel):
@@ -256,20 +332,20 @@ class FundingItemOut(BaseModel):
         description="重复 Id of an earlier fact stating the same funding (not counted again in totals)"
     )
 
-    @classmethod
-    def build(cls, item: FundingItem) -> FundingItemOut:
+    @staticmethod
+    def encode(item: FundingItem) -> Json:
         f = item.fact
-        return cls.model_construct(
-            fact_id=f.id,
-            recipient=EntityRef.build(item.recipient),
-            instrument=EntityRef.build(item.instrument),
-            amount=_amount(f),
-            period=_period(f),
-            agency=f.agency,
-            evidence=f.evidence,
-            document=f.document,
-            restates=item.restates,
-        )
+        return {
+            "fact_id": f.id,
+            "recipient": EntityRef.encode(item.recipient),
+            "instrument": EntityRef.encode(item.instrument),
+            "amount": _amount_json(f),
+            "period": _period_json(f),
+            "agency": f.agency,
+            "evidence": f.evidence,
+            "document": f.document,
+            "restates": item.restates,
+        }
 
 
 class FundingTotalOut(BaseModel):
@@ -281,15 +357,15 @@ class FundingTotalOut(BaseModel):
     facts: int = Field(description="事实数 Facts counted (restatements once)")
     masked: int = Field(description="打码金额数 Facts whose amount is masked")
 
-    @classmethod
-    def build(cls, t: FundingTotal) -> FundingTotalOut:
-        return cls.model_construct(
-            instrument=EntityRef.build(t.instrument),
-            currency=t.currency,
-            amount=t.amount,
-            facts=t.facts,
-            masked=t.masked,
-        )
+    @staticmethod
+    def encode(t: FundingTotal) -> Json:
+        return {
+            "instrument": EntityRef.encode(t.instrument),
+            "currency": t.currency,
+            "amount": float(t.amount),
+            "facts": t.facts,
+            "masked": t.masked,
+        }
 
 
 class FundingOut(BaseModel):
@@ -299,11 +375,15 @@ class FundingOut(BaseModel):
 
     @classmethod
     def build(cls, report: FundingReport) -> FundingOut:
-        return cls.model_construct(
-            items=[FundingItemOut.build(i) for i in report.items],
-            total=report.total,
-            totals=[FundingTotalOut.build(t) for t in report.totals],
-        )
+        return cls.model_validate(cls.encode(report))
+
+    @staticmethod
+    def encode(report: FundingReport) -> Json:
+        return {
+            "items": [FundingItemOut.encode(i) for i in report.items],
+            "total": report.total,
+            "totals": [FundingTotalOut.encode(t) for t in report.totals],
+        }
 
 
 class PolicyLinkOut(BaseModel):

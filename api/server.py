@@ -26,6 +26,9 @@ def serve(spec: str | None = None, host: str = "127.0.0.1", port: int = 8000) ->
     gc.collect()
     gc.freeze()
     try:
-        uvicorn.run(create_app(store, threads=threads), host=host, port=port, log_level="info")
+        # No access log: a log line per request cost more than answering /healthz.
+        uvicorn.run(
+            create_app(store, threads=threads), host=host, port=port, log_level="info", access_log=False
+        )
     finally:
         store.close()

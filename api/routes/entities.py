@@ -36,7 +36,7 @@ def search(
 ) -> Response:
     """Entities whose name or alias contains `q`, best matches first."""
     page = store.search_entities(q, type, limit=limit, offset=offset)
-    return json_answer(ListOf[EntityOut](items=[EntityOut.from_hit(h) for h in page.items], total=page.total))
+    return json_answer({"items": [EntityOut.encode_hit(h) for h in page.items], "total": page.total})
 
 
 @router.get(
@@ -59,7 +59,7 @@ def neighbors(
 ) -> Response:
     """Nodes within `depth` hops (nearest first, at most `limit`) and the facts joining them."""
     sub = store.neighbors(key, depth=depth, predicates=predicate, types=type, limit=limit)
-    return json_answer(SubgraphOut.build(sub))
+    return json_answer(SubgraphOut.encode(sub))
 
 
 @router.get("/{key:path}", response_model=EntityDetailOut, responses=NOT_FOUND, summary="实体详情 One entity")

@@ -49,4 +49,4 @@ def funding_facts(
         end=end.isoformat() if end else None,
         min_amount=min_amount,
     )
-    return json_answer(FundingOut.build(funding(store, flt, limit=limit, offset=offset)))
+    return json_answer(FundingOut.encode(funding(store, flt, limit=limit, offset=offset)))
