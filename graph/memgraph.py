@@ -83,8 +83,8 @@ class MemGraph:
         self.type_keys: dict[str, set[str]] = {t: set() for t in ENTITY_TYPES}
         #: node key -> number of facts at either end (a self-loop counts twice, as in networkx)
         self.deg: dict[str, int] = {}
-        #: hub key -> its neighbours best-connected first (see neighbors); any write clears it
-        self._ranked: dict[str, list[str]] = {}
+        #: hub key -> its neighbours as (-degree, key), best first (see neighbors); any write clears it
+        self._ranked: dict[str, list[tuple[int, str]]] = {}
         #: hub key -> distinct neighbours per type (see neighbors); any write clears it
         self._adj_types: dict[str, dict[str, int]] = {}
 
@@ -463,43 +463,55 @@ class MemGraph:
         )
 
     def _heads(self, frontier: Collection[str], seen: set[str], room: int) -> list[str]:
-        """The ``room`` best-ranked unseen neighbours of a small ``frontier``, in rank order."""
+        """The ``room`` best-ranked unseen neighbours of a small ``frontier``, in rank order.
+
+        Each frontier node's neighbours are walked best first, and only while
+        they could still displace one of the best found so far.
+        """
         if room <= 0:
             return []
-        candidates: set[str] = set()
+        best: list[tuple[int, str]] = []
         for u in frontier:
-            taken = 0
-            for v in self._ranked_adjacency(u):
-                if v not in seen:
-                    candidates.add(v)
-                    taken += 1
-                    if taken >= room:
+            bound = best[-1] if len(best) >= room else None
+            taken: list[tuple[int, str]] = []
+            for r in self._ranked_adjacency(u):
+                if bound is not None and r >= bound:
+                    break
+                if r[1] not in seen:
+                    taken.append(r)
+                    if len(taken) >= room:
                         break
-        deg = self.deg
-        return [k for _, k in heapq.nsmallest(room, [(-deg[k], k) for k in candidates])]
+            if taken:
+                best = sorted(set(best).union(taken))[:room] if best else taken
+        return [k for _, k in best]
 
     def _count_last_level(self, frontier: Collection[str], seen: set[str]) -> dict[str, int]:
         """Per type, the unseen nodes next to ``frontier``, without building that set.
 
-        The largest adjacency (a hub's thousands) is taken from its cached
-        type counts and only tested for membership; the others are walked.
+        Each frontier node's neighbours are counted by type (cached for hubs);
+        walking all but the largest adjacency finds the nodes counted twice,
+        so only those and the seen ones are looked up one by one.
         """
         succ, pred, nodes = self.g._succ, self.g._pred, self.nodes
         order = sorted(frontier, key=lambda u: -(len(succ[u]) + len(pred[u])))
         if not order:
             return {}
-        base = order[0]
-        bs, bp = succ[base], pred[base]
-        counts = Counter(self._adjacency_types(base))
-        extra: set[str] = set()
+        counts: Counter[str] = Counter()
+        for u in order:
+            counts.update(self._adjacency_types(u))
+        bs, bp = succ[order[0]], pred[order[0]]
+        walked: set[str] = set()
+        twice: list[str] = []
         for u in order[1:]:
-            for adj in (succ[u], pred[u]):
-                for v in adj:
-                    if v not in bs and v not in bp:
-                        extra.add(v)
-        counts.update(map(_TYPE, map(nodes.__getitem__, extra)))
+            for v in succ[u].keys() | pred[u].keys():
+                if v in bs or v in bp or v in walked:
+                    twice.append(v)
+                else:
+                    walked.add(v)
+        for v in twice:
+            counts[nodes[v].type] -= 1
         for v in seen:
-            if v in bs or v in bp or v in extra:
+            if v in bs or v in bp or v in walked:
                 counts[nodes[v].type] -= 1
         return {t: n for t, n in counts.items() if n > 0}
 
@@ -557,29 +569,30 @@ class MemGraph:
         the ranked adjacency of a frontier node that reaches it, so when the
         frontier is small only those heads are ranked, not the whole level.
         """
-        deg = self.deg
         if room < len(level) // 4 and len(frontier) <= _MAX_HEADS:
-            candidates: set[str] = set()
+            candidates: set[tuple[int, str]] = set()
             for u in frontier:
                 taken = 0
-                for v in self._ranked_adjacency(u):
-                    if v in level:
-                        candidates.add(v)
+                for r in self._ranked_adjacency(u):
+                    if r[1] in level:
+                        candidates.add(r)
                         taken += 1
                         if taken >= room:
                             break
-            level = candidates
-        ranked = [(-deg[k], k) for k in level]
+            ranked = list(candidates)
+        else:
+            deg = self.deg
+            ranked = [(-deg[k], k) for k in level]
         best = heapq.nsmallest(room, ranked) if room < len(ranked) // 4 else sorted(ranked)[:room]
         return [k for _, k in best]
 
-    def _ranked_adjacency(self, key: str) -> list[str]:
-        """Neighbours of ``key`` best-connected first; cached for hubs until the next write."""
+    def _ranked_adjacency(self, key: str) -> list[tuple[int, str]]:
+        """Neighbours of ``key`` as (-degree, key), best first; cached for hubs until the next write."""
         found = self._ranked.get(key)
         if found is not None:
             return found
-        succ, pred, deg = self.g._succ[key], self.g._pred[key], self.deg
-        ranked = sorted(succ.keys() | pred.keys(), key=lambda k: (-deg[k], k))
+        deg = self.deg
+        ranked = sorted([(-deg[k], k) for k in self.g._succ[key].keys() | self.g._pred[key].keys()])
         if len(ranked) >= _CACHE_RANKED:
             self._ranked[key] = ranked
         return ranked
