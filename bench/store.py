@@ -12,7 +12,7 @@ reports with a skewed frequency, so ingest exercises cross-report merging.
 Neo4j is reached at ``--bolt-uri`` (default ``KG_TEST_BOLT_URI`` or
 bolt://127.0.0.1:7687, credentials from ``KG_NEO4J_*``) — start one with
 ``kg db start``.  The benchmark deletes every node of the labels policy-kg
-writes (Entity, Document, NameForm) in that database before it starts.
+writes (Entity, Mentions, Document, NameForm) in that database before it starts.
 
 Baselines measured in the same run: for Neo4j, the same facts written one
 auto-committed ``MERGE`` statement per fact (a small sample, extrapolated
