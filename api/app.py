@@ -15,11 +15,13 @@ from fastapi.responses import JSONResponse
 
 from extract.errors import LoadError
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
+from graph.embedded import EmbeddedStore
 from graph.errors import CorruptStore, NotFound, StoreError, StoreLocked, StoreUnavailable
 from graph.store import GraphStore
 from viz.web import router as viz_router
 
 from .routes import documents, entities, funding, links, paths, stats
+from .routes.calls import StoreCalls
 
 DESCRIPTION = (
     "政策知识图谱 policy-kg: projects, companies, policies and funding read from local-government "
@@ -70,14 +72,21 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
 
-def create_app(store: GraphStore, api_token: str | None = None, threads: int | None = None) -> FastAPI:
+def create_app(
+    store: GraphStore, api_token: str | None = None, threads: int | None = None, inline: bool | None = None
+) -> FastAPI:
     """An app serving ``store``; writes need ``api_token`` (default ``KG_API_TOKEN``) when one is set.
 
-    ``threads`` caps the worker threads that run the (blocking) store calls.
+    ``inline`` runs the read routes' store calls on the event loop (see
+    :mod:`api.routes.calls`); by default it does so for the embedded store,
+    which answers from memory, and not for a store behind a network.
+    ``threads`` caps the worker threads that run the other (blocking) calls.
     An in-process store is CPU-bound under one GIL, where a few threads
     answer sooner than forty convoying ones; a server store waits on the
     network and wants more.  ``None`` keeps Starlette's default (40).
     """
+    if inline is None:
+        inline = isinstance(store, EmbeddedStore)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -92,6 +101,7 @@ def create_app(store: GraphStore, api_token: str | None = None, threads: int | N
         lifespan=lifespan,
     )
     app.state.store = store
+    app.state.store_calls = StoreCalls(store, inline)
     app.state.api_token = api_token if api_token is not None else os.environ.get("KG_API_TOKEN") or None
     install_error_handlers(app)
     for module in (entities, paths, funding, links, documents, stats):

@@ -16,7 +16,6 @@ one after the other.
 from __future__ import annotations
 
 import contextlib
-import gc
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,7 @@ from extract.model import Extraction
 
 from .errors import CorruptStore, StoreError, StoreUnavailable
 from .ingest import PreparedDocument, document_id, prepare, resolve
+from .longlived import long_lived
 from .memgraph import MemGraph
 from .model import (
     DocumentRecord,
@@ -67,24 +67,6 @@ SMALL_SEGMENT = 64
 #: A manifest written less than this long ago is re-read even if its stat looks unchanged
 #: (inode numbers are reused and mtimes are coarse on some filesystems).
 _FRESH_NS = 2_000_000_000
-
-
-@contextlib.contextmanager
-def _bulk_allocation() -> Iterator[None]:
-    """No cyclic GC while a bulk of graph objects is made, then freeze them out of later collections.
-
-    The graph is millions of small acyclic objects: without this every
-    full collection walks all of them (pauses of a second at 200,000 facts,
-    during ingest and in the middle of unrelated API reads).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 class ReadOnlyStore(StoreError, PermissionError):
@@ -143,7 +125,7 @@ class EmbeddedStore:
                 self._signature = sig
                 return
             try:
-                with _bulk_allocation():
+                with long_lived():
                     self._apply_manifest(manifest)
             except FileNotFoundError:
                 # A writer dropped a segment after we read its manifest: read the new one.
@@ -268,7 +250,7 @@ class EmbeddedStore:
                 started = time.monotonic()
                 try:
                     for extraction in extractions:  # the extractor may run here: GC stays on for it
-                        with _bulk_allocation():
+                        with long_lived():
                             result = self._stage(extraction, pending, removed)
                             results.append(result)
                             facts += result.facts_added

@@ -25,6 +25,7 @@ from extract.model import ENTITY_TYPES, PREDICATES
 from .errors import DocumentNotFound, EntityNotFound
 from .ingest import merge_aliases
 from .keys import normalize
+from .longlived import long_lived
 from .model import DocumentRecord, EntityHit, Fact, GraphPath, Node, Page, RemoveResult, Stats, Subgraph
 from .persist import DocRecords
 
@@ -311,9 +312,10 @@ class MemGraph:
     def _char_index(self) -> dict[str, set[str]]:
         if self.chars is None:
             chars: dict[str, set[str]] = {}
-            for key, forms in self.node_forms.items():
-                for c in set("".join(forms)):
-                    chars.setdefault(c, set()).add(key)
+            with long_lived():
+                for key, forms in self.node_forms.items():
+                    for c in set("".join(forms)):
+                        chars.setdefault(c, set()).add(key)
             self.chars = chars
         return self.chars
 

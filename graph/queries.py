@@ -21,6 +21,7 @@ from typing import Literal
 from extract.errors import LoadError
 
 from .errors import EntityNotFound, InvalidExtraction, NotFound
+from .longlived import long_lived
 from .model import DocumentRecord, Fact, IngestResult, Node, RemoveResult, Span, Stats
 from .store import GraphStore
 
@@ -332,9 +333,10 @@ class _FundingCache:
             found, base = self._cached(generation, flt)
             if found is not None:
                 return found
-            if base is None:
-                base = _funding_base(store)
-            answer = _funding_answer(store, base, flt)
+            with long_lived():  # kept until the next write: out of the collector's walks
+                if base is None:
+                    base = _funding_base(store)
+                answer = _funding_answer(store, base, flt)
             with self.lock:
                 if self.generation == generation:
                     self.base = base

@@ -12,6 +12,7 @@ from graph.store import GraphStore
 from ..auth import require_token
 from ..deps import get_store
 from ..schemas import DocumentDetailOut, DocumentOut, ErrorOut, IngestOut, ListOf, RemoveOut
+from .calls import Calls
 from .params import Limit, Offset
 from .render import json_answer
 
@@ -28,10 +29,8 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 
 @router.get("", response_model=ListOf[DocumentOut], summary="报告列表 Stored reports")
-def list_documents(
-    store: Annotated[GraphStore, Depends(get_store)], limit: Limit = 100, offset: Offset = 0
-) -> Response:
-    page = store.documents(limit=limit, offset=offset)
+async def list_documents(call: Calls, limit: Limit = 100, offset: Offset = 0) -> Response:
+    page = await call(call.store.documents, limit=limit, offset=offset)
     return json_answer(
         ListOf[DocumentOut](items=[DocumentOut.build(d) for d in page.items], total=page.total)
     )
@@ -40,9 +39,9 @@ def list_documents(
 @router.get(
     "/{doc_id:path}", response_model=DocumentDetailOut, responses=NOT_FOUND, summary="报告详情 One report"
 )
-def get_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId) -> Response:
+async def get_document(call: Calls, doc_id: DocId) -> Response:
     """Metadata of the report and every fact read from it."""
-    return json_answer(DocumentDetailOut.from_detail(document_detail(store, doc_id)))
+    return json_answer(DocumentDetailOut.from_detail(await call(document_detail, call.store, doc_id)))
 
 
 @router.post(

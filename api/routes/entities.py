@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from extract.model import EntityType, Predicate
 from graph.queries import entity_detail
-from graph.store import GraphStore
 
-from ..deps import get_store
 from ..schemas import TYPES_DOC, EntityDetailOut, EntityOut, ErrorOut, ListOf, SubgraphOut
+from .calls import Calls
 from .params import Limit, Offset
 from .render import json_answer
 
@@ -24,8 +23,8 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("", response_model=ListOf[EntityOut], summary="搜索实体 Search entities")
-def search(
-    store: Annotated[GraphStore, Depends(get_store)],
+async def search(
+    call: Calls,
     q: Annotated[
         str,
         Query(max_length=200, description="名称或别名的子串 Substring of a name or alias (全/半角 folded)"),
@@ -35,7 +34,7 @@ def search(
     offset: Offset = 0,
 ) -> Response:
     """Entities whose name or alias contains `q`, best matches first."""
-    page = store.search_entities(q, type, limit=limit, offset=offset)
+    page = await call(call.store.search_entities, q, type, limit=limit, offset=offset)
     return json_answer({"items": [EntityOut.encode_hit(h) for h in page.items], "total": page.total})
 
 
@@ -45,8 +44,8 @@ def search(
     responses=NOT_FOUND,
     summary="邻居子图 Subgraph around an entity",
 )
-def neighbors(
-    store: Annotated[GraphStore, Depends(get_store)],
+async def neighbors(
+    call: Calls,
     key: Key,
     depth: Annotated[int, Query(ge=1, le=3, description="跳数 Hops from the entity, 1 to 3")] = 1,
     predicate: Annotated[
@@ -58,11 +57,11 @@ def neighbors(
     limit: Limit = 300,
 ) -> Response:
     """Nodes within `depth` hops (nearest first, at most `limit`) and the facts joining them."""
-    sub = store.neighbors(key, depth=depth, predicates=predicate, types=type, limit=limit)
+    sub = await call(call.store.neighbors, key, depth=depth, predicates=predicate, types=type, limit=limit)
     return json_answer(SubgraphOut.encode(sub))
 
 
 @router.get("/{key:path}", response_model=EntityDetailOut, responses=NOT_FOUND, summary="实体详情 One entity")
-def detail(store: Annotated[GraphStore, Depends(get_store)], key: Key) -> Response:
+async def detail(call: Calls, key: Key) -> Response:
     """Aliases, mentions per report and relations grouped by predicate."""
-    return json_answer(EntityDetailOut.from_detail(entity_detail(store, key)))
+    return json_answer(EntityDetailOut.from_detail(await call(entity_detail, call.store, key)))

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from graph.queries import FundingFilter, funding
-from graph.store import GraphStore
 
-from ..deps import get_store
 from ..schemas import FundingOut
+from .calls import Calls
 from .params import Limit, Offset
 from .render import json_answer
 
@@ -19,8 +18,8 @@ router = APIRouter(prefix="/api", tags=["资金 Funding"])
 
 
 @router.get("/funding", response_model=FundingOut, summary="资金来源 Which projects got which funding")
-def funding_facts(
-    store: Annotated[GraphStore, Depends(get_store)],
+async def funding_facts(
+    call: Calls,
     instrument: Annotated[
         str | None, Query(max_length=200, description="资金类型 Instrument, e.g. 专项债")
     ] = None,
@@ -49,4 +48,4 @@ def funding_facts(
         end=end.isoformat() if end else None,
         min_amount=min_amount,
     )
-    return json_answer(FundingOut.encode(funding(store, flt, limit=limit, offset=offset)))
+    return json_answer(FundingOut.encode(await call(funding, call.store, flt, limit=limit, offset=offset)))

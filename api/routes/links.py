@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from graph.queries import company_policies, policy_companies
-from graph.store import GraphStore
 
-from ..deps import get_store
 from ..schemas import ErrorOut, ListOf, PolicyLinkOut
+from .calls import Calls
 from .params import Limit, Offset
 from .render import json_answer
 
@@ -27,14 +26,14 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     responses=NOT_FOUND,
     summary="企业关联政策 Policies a company is linked to",
 )
-def policies_of_company(
-    store: Annotated[GraphStore, Depends(get_store)],
+async def policies_of_company(
+    call: Calls,
     key: Annotated[str, Path(description="企业或项目键 Company (or project) key")],
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """Lists, titles and programmes the company 入选/申报/获评, with period and evidence."""
-    links = company_policies(store, key)
+    links = await call(company_policies, call.store, key)
     return json_answer(
         ListOf[PolicyLinkOut](
             items=[PolicyLinkOut.build(x) for x in links[offset : offset + limit]], total=len(links)
@@ -48,14 +47,14 @@ def policies_of_company(
     responses=NOT_FOUND,
     summary="政策关联企业 Companies linked to a policy",
 )
-def companies_of_policy(
-    store: Annotated[GraphStore, Depends(get_store)],
+async def companies_of_policy(
+    call: Calls,
     key: Annotated[str, Path(description="政策键 Policy key")],
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """Companies and projects linked to the policy, with action, period and evidence."""
-    links = policy_companies(store, key)
+    links = await call(policy_companies, call.store, key)
     return json_answer(
         ListOf[PolicyLinkOut](
             items=[PolicyLinkOut.build(x) for x in links[offset : offset + limit]], total=len(links)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
+from graph.model import GraphPath
 from graph.queries import resolve_entity
 from graph.store import GraphStore
 
-from ..deps import get_store
 from ..schemas import ErrorOut, ListOf, PathOut
+from .calls import Calls
 from .render import json_answer
 
 router = APIRouter(prefix="/api", tags=["路径 Paths"])
@@ -26,15 +27,19 @@ Endpoint = Annotated[
     responses={404: {"model": ErrorOut, "description": "未找到 Unknown source or target"}},
     summary="关联路径 How two entities connect",
 )
-def paths(
-    store: Annotated[GraphStore, Depends(get_store)],
+async def paths(
+    call: Calls,
     source: Endpoint,
     target: Endpoint,
     max_hops: Annotated[int, Query(ge=1, le=6, description="最多跳数 Longest path considered, 1 to 6")] = 4,
     limit: Annotated[int, Query(ge=1, le=100, description="最多路径数 At most this many paths")] = 10,
 ) -> Response:
     """Shortest paths between `source` and `target`, ignoring direction; empty when none within `max_hops`."""
+    found = await call(_paths, call.store, source, target, max_hops, limit)
+    return json_answer(ListOf[PathOut](items=[PathOut.build(p) for p in found], total=len(found)))
+
+
+def _paths(store: GraphStore, source: str, target: str, max_hops: int, limit: int) -> list[GraphPath]:
     a = resolve_entity(store, source).node
     b = resolve_entity(store, target).node
-    found = store.paths(a.key, b.key, max_hops=max_hops, limit=limit)
-    return json_answer(ListOf[PathOut](items=[PathOut.build(p) for p in found], total=len(found)))
+    return store.paths(a.key, b.key, max_hops=max_hops, limit=limit)

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Depends, Response
-
-from graph.store import GraphStore
-
-from ..deps import get_store
 from ..schemas import HealthOut, StatsOut
+from .calls import Calls
 from .render import json_answer
 
 router = APIRouter(tags=["统计 Stats"])
 
 
 @router.get("/api/stats", response_model=StatsOut, summary="统计 Counts per type and predicate")
-def stats(store: Annotated[GraphStore, Depends(get_store)]) -> Response:
-    return json_answer(StatsOut.build(store.stats()))
+async def stats(call: Calls) -> Response:
+    return json_answer(StatsOut.build(await call(call.store.stats)))
 
 
 @router.get("/healthz", response_model=HealthOut, summary="健康检查 Liveness and store reachability")
-def healthz(store: Annotated[GraphStore, Depends(get_store)]) -> Response:
+async def healthz(call: Calls) -> Response:
     """Answers 200 once the store answers a cheap read; 503 (with the reason) when it cannot be reached."""
-    store.documents(limit=1)
-    return json_answer(HealthOut(status="ok", store=store.location))
+    await call(call.store.documents, limit=1)
+    return json_answer(HealthOut(status="ok", store=call.store.location))
