@@ -15,8 +15,7 @@ import itertools
 import operator
 import os
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 import networkx as nx
 
@@ -28,8 +27,6 @@ from .keys import normalize
 from .longlived import long_lived
 from .model import DocumentRecord, EntityHit, Fact, GraphPath, Node, Page, RemoveResult, Stats, Subgraph
 from .persist import DocRecords
-
-T = TypeVar("T")
 
 _TYPE = operator.attrgetter("type")
 #: Nodes with at least this many neighbours keep their ranked adjacency until the next write.
@@ -43,14 +40,6 @@ def _clear_nx_cache(g: nx.MultiDiGraph) -> None:
     cache = getattr(g, "__networkx_cache__", None)
     if cache:
         cache.clear()
-
-
-def _top(items: Iterable[T], n: int, key: Callable[[T], Any]) -> list[T]:
-    """The first ``n`` of ``sorted(items, key=key)`` without sorting everything when ``n`` is small."""
-    items = list(items)
-    if n >= len(items) // 4:
-        return sorted(items, key=key)[:n] if n < len(items) else sorted(items, key=key)
-    return heapq.nsmallest(n, items, key=key)
 
 
 def copy_node(n: Node) -> Node:
@@ -88,6 +77,8 @@ class MemGraph:
         self._ranked: dict[str, list[tuple[int, str]]] = {}
         #: hub key -> distinct neighbours per type (see neighbors); any write clears it
         self._adj_types: dict[str, dict[str, int]] = {}
+        #: type (None: all) -> every node ranked for an empty search; any write clears it
+        self._all_ranked: dict[str | None, list[tuple[int, int, str, str]]] = {}
 
     # -- mutation ---------------------------------------------------------------
 
@@ -188,6 +179,7 @@ class MemGraph:
         _clear_nx_cache(self.g)
         self._ranked.clear()
         self._adj_types.clear()
+        self._all_ranked.clear()
         return created
 
     def remove(self, doc_id: str) -> RemoveResult:
@@ -230,6 +222,7 @@ class MemGraph:
         _clear_nx_cache(self.g)
         self._ranked.clear()
         self._adj_types.clear()
+        self._all_ranked.clear()
         return RemoveResult(document=doc_id, facts_removed=len(fids), nodes_removed=removed_nodes)
 
     def records(self, doc_id: str) -> DocRecords:
@@ -328,36 +321,59 @@ class MemGraph:
         return [copy_node(self.nodes[k]) for k in self._rank(found)]
 
     def search(self, q: str, type: str | None, limit: int, offset: int) -> Page[EntityHit]:
+        """Exact name/alias first, then prefix, then substring; within a score by degree, name, key.
+
+        Every match is scored (the total counts them), so the loop over the
+        candidates is kept to string tests and one tuple each, ranked by
+        tuple comparison in C.
+        """
         norm = normalize(q)
+        nodes, deg = self.nodes, self.deg
         if not norm:
-            keys = [k for k, n in self.nodes.items() if type is None or n.type == type]
-            scored = [(0.0, k) for k in keys]
+            ranked = self._ranked_all(type)
+            page = ranked[offset : offset + limit]
+            total = len(ranked)
         else:
             chars = self._char_index()
             sets = sorted((chars.get(c, set()) for c in set(norm)), key=len)
-            candidates = set(sets[0]).intersection(*sets[1:]) if sets else set()
-            scored = []
+            candidates = sets[0].intersection(*sets[1:])
+            if type is not None:
+                candidates &= self.type_keys.get(type, set())
+            node_forms = self.node_forms
+            scored: list[tuple[int, int, str, str]] = []
+            add = scored.append
             for k in candidates:
-                if type is not None and self.nodes[k].type != type:
-                    continue
-                forms = self.node_forms[k]
+                forms = node_forms[k]
                 if norm in forms:
-                    scored.append((3.0, k))
-                elif any(f.startswith(norm) for f in forms):
-                    scored.append((2.0, k))
-                elif any(norm in f for f in forms):
-                    scored.append((1.0, k))
-        deg, nodes = self.deg, self.nodes
-        ranked = _top(
-            ((s, deg[k], k) for s, k in scored),
-            offset + limit,
-            key=lambda t: (-t[0], -t[1], nodes[t[2]].name, t[2]),
-        )
-        page = ranked[offset : offset + limit]
+                    add((-3, -deg[k], nodes[k].name, k))
+                    continue
+                score = 0
+                for f in forms:
+                    if f.startswith(norm):
+                        score = 2
+                        break
+                    if norm in f:
+                        score = 1
+                if score:
+                    add((-score, -deg[k], nodes[k].name, k))
+            n = offset + limit
+            page = (heapq.nsmallest(n, scored) if n < len(scored) // 4 else sorted(scored)[:n])[offset:]
+            total = len(scored)
         return Page(
-            items=[EntityHit(node=copy_node(nodes[k]), degree=d, score=s) for s, d, k in page],
-            total=len(scored),
+            items=[EntityHit(node=copy_node(nodes[k]), degree=-d, score=float(-s)) for s, d, _, k in page],
+            total=total,
         )
+
+    def _ranked_all(self, type: str | None) -> list[tuple[int, int, str, str]]:
+        """Every node (of ``type``) as an empty query ranks them; cached until the next write."""
+        found = self._all_ranked.get(type)
+        if found is None:
+            nodes, deg = self.nodes, self.deg
+            keys = self.nodes if type is None else self.type_keys.get(type, set())
+            with long_lived():
+                found = sorted((0, -deg[k], nodes[k].name, k) for k in keys)
+            self._all_ranked[type] = found
+        return found
 
     # -- facts and traversal ------------------------------------------------------
 
