@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from hashlib import sha256 as _sha256
+from hashlib import blake2b as _blake2b
 
 from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 
@@ -191,7 +191,9 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
             raise InvalidExtraction(f"{where}: relation {i} refers to unknown entity {missing!r}")
         span = r.span if type(r.span) is tuple else (r.span[0], r.span[1])
         # = fact_id(doc_id, pred, s, o, span), inlined: once per relation of every report
-        fid = _sha256(f"{doc_id}\x1f{pred}\x1f{s}\x1f{o}\x1f{span[0]}:{span[1]}".encode()).hexdigest()[:16]
+        fid = _blake2b(
+            f"{doc_id}\x1f{pred}\x1f{s}\x1f{o}\x1f{span[0]}:{span[1]}".encode(), digest_size=8
+        ).hexdigest()
         if fid in seen:
             continue
         seen.add(fid)
