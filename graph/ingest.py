@@ -257,26 +257,27 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
     mapping: dict[str, str] = {}
     merged: dict[str, Node] = {}
     borrowed: set[str] = set()  # nodes of the input used as they are; copied before any change
+    norms = prepared.norms
     for node in prepared.nodes:
-        forms = prepared.norms.get(node.key)
-        if forms is None:
-            forms = (
-                normalized_forms(node.name, node.aliases)
-                if node.aliases
-                else [node.key[len(node.type) + 1 :]]
-            )
         # 我区 / 本局 name a different body in every report: never a reason to merge across reports.
-        forms = [f for f in forms if not is_relative_reference(f)]
+        forms = norms.get(node.key)
+        if forms is not None:
+            forms = [f for f in forms if not is_relative_reference(f)]
+        elif node.aliases:
+            forms = [f for f in normalized_forms(node.name, node.aliases) if not is_relative_reference(f)]
+        else:  # the common case: one form, the key's own suffix
+            form = node.key[len(node.type) + 1 :]
+            forms = [] if is_relative_reference(form) else [form]
         found = find_existing(node.type, forms) if forms else []
         if not isinstance(found, list):
             found = list(found)
         if not found:
-            chosen = None
+            key, name = node.key, node.name
         elif len(found) == 1 and found[0][0] == node.key:  # stored under the same key (inlined: hot)
-            chosen = found[0]
+            key, name = found[0]
         else:
             chosen = _choose(node, found)
-        key, name = chosen if chosen is not None else (node.key, node.name)
+            key, name = chosen if chosen is not None else (node.key, node.name)
         mapping[node.key] = key
         target = merged.get(key)
         if target is None:

@@ -29,6 +29,8 @@ from .model import DocumentRecord, EntityHit, Fact, GraphPath, Node, Page, Remov
 from .persist import DocRecords
 
 _TYPE = operator.attrgetter("type")
+#: The attribute dict of every edge in ``MemGraph.g``: nothing is ever stored on an edge.
+_NO_ATTRIBUTES: dict[str, object] = {}
 #: Nodes with at least this many neighbours keep their ranked adjacency until the next write.
 _CACHE_RANKED = 64
 #: Above this many frontier nodes, ranking the whole level is cheaper than merging their heads.
@@ -121,6 +123,7 @@ class MemGraph:
         created = 0
         nodes, contrib, node_forms, deg = self.nodes, self.contrib, self.node_forms, self.deg
         form_index, chars = self.forms, self.chars
+        type_counts, type_keys = self.type_counts, self.type_keys
         succ, pred, gnode = self.g._succ, self.g._pred, self.g._node
         for n in rec.nodes:
             key = n.key
@@ -135,8 +138,8 @@ class MemGraph:
                 pred[key] = {}
                 gnode[key] = {}
                 deg[key] = 0
-                self.type_counts[n.type] += 1
-                self.type_keys[n.type].add(key)
+                type_counts[n.type] += 1
+                type_keys[n.type].add(key)
                 created += 1
                 forms = {key[len(n.type) + 1 :]}
                 if n.aliases:
@@ -158,20 +161,20 @@ class MemGraph:
                     self._index_forms(key, node.type, old | new)
             node.mentions[did] = n.mentions[did]
         facts, pred_facts = self.facts, self.pred_facts
-        fids: list[str] = []
+        fids = [f.id for f in rec.facts]
+        facts.update(zip(fids, rec.facts, strict=True))
         for f in rec.facts:
             fid, u, v = f.id, f.subject, f.object
-            facts[fid] = f
             pred_facts[f.predicate][fid] = None
             # What MultiDiGraph.add_edge(u, v, key=fid) does for existing nodes, at a fifth of the
-            # cost: one key dict shared by succ[u][v] and pred[v][u], one attribute dict per edge.
+            # cost: one key dict shared by succ[u][v] and pred[v][u].  Edges carry no attributes
+            # (the facts live in ``facts``), so they all share one empty, never-written dict.
             keydict = succ[u].get(v)
             if keydict is None:
                 keydict = succ[u][v] = pred[v][u] = {}
-            keydict[fid] = {}
+            keydict[fid] = _NO_ATTRIBUTES
             deg[u] += 1
             deg[v] += 1
-            fids.append(fid)
         self.docs[did] = doc
         self.doc_facts[did] = fids
         self.doc_nodes[did] = [n.key for n in rec.nodes]
