@@ -1,12 +1,20 @@
-"""What ``kg serve`` runs: the app over the chosen store, in uvicorn."""
+"""What ``kg serve`` runs: the app over the chosen store, in uvicorn, in one process or several."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import os
+import socket
+from pathlib import Path
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from graph.store import is_bolt_uri, open_store, store_spec
+from graph.persist import check_folder
+from graph.store import GraphStore, is_bolt_uri, open_store, store_spec
 
 from .app import create_app
 
@@ -18,26 +26,71 @@ BOLT_THREADS = 40
 #: uvloop served ~20% more requests but let some wait many rounds: 2-hop neighbours p99 680 ms
 #: against 196 ms on asyncio (p50 96 / 124 ms); search p99 155 / 105 ms (wrk, bench/api.py).
 LOOP = "asyncio"
+#: How ``serve`` tells worker processes (started afresh by uvicorn) which store to open.
+_WORKER_STORE = "KG_SERVE_WORKER_STORE"
 
 
-def serve(spec: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Open the store once and serve it until interrupted; the store is closed on the way out."""
-    spec = store_spec(spec)
+class NoDelayHttp(HttpToolsProtocol):
+    """uvicorn's httptools protocol on a socket with Nagle's algorithm off.
+
+    asyncio turns it off only for sockets it created with an explicit TCP
+    protocol number; the listening socket uvicorn binds for several workers
+    has none, and every answer then waited ~40 ms for the client's delayed
+    ACK (/healthz at 20 clients: 454 instead of ~5,900 requests/s).
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
+
+def _uvicorn_options(host: str, port: int) -> dict[str, Any]:
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "access_log": False,  # a log line per request cost more than answering /healthz
+        "loop": LOOP,
+        "http": NoDelayHttp,
+    }
+
+
+def _app_over(spec: str) -> tuple[FastAPI, GraphStore]:
     store = open_store(spec)
-    threads = BOLT_THREADS if is_bolt_uri(spec) else EMBEDDED_THREADS
     # The loaded graph is millions of long-lived objects; a full collection walking them all paused
     # requests for about a second.  Frozen objects are left out of collections.
     gc.collect()
     gc.freeze()
+    return create_app(store, threads=BOLT_THREADS if is_bolt_uri(spec) else EMBEDDED_THREADS), store
+
+
+def serve(spec: str | None = None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the store until interrupted.
+
+    With ``workers`` > 1 each worker process holds its own copy of an
+    embedded graph (memory times ``workers``) and follows the store folder
+    on its own, as any reader does; the answers are CPU-bound under one GIL
+    per process, so on a machine with free cores this is what raises the
+    requests per second (2 workers on 2 cores: 2-hop neighbours p99 154 ->
+    73 ms, bench/api.py).
+    """
+    spec = store_spec(spec)
+    if workers > 1:
+        if not is_bolt_uri(spec):
+            check_folder(Path(spec))  # a folder that is no store fails here, once, not in every worker
+        os.environ[_WORKER_STORE] = spec
+        uvicorn.run("api.server:worker_app", factory=True, workers=workers, **_uvicorn_options(host, port))
+        return
+    app, store = _app_over(spec)
     try:
-        uvicorn.run(
-            create_app(store, threads=threads),
-            host=host,
-            port=port,
-            log_level="info",
-            access_log=False,  # a log line per request cost more than answering /healthz
-            loop=LOOP,
-            http="httptools",
-        )
+        uvicorn.run(app, **_uvicorn_options(host, port))
     finally:
         store.close()
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``serve(workers=N)``, over its own copy of the store."""
+    app, _ = _app_over(os.environ[_WORKER_STORE])
+    return app
