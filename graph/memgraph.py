@@ -77,8 +77,9 @@ class MemGraph:
         self.deg: dict[str, int] = {}
         #: hub key -> its neighbours as (-degree, key), best first (see neighbors); any write clears it
         self._ranked: dict[str, list[tuple[int, str]]] = {}
-        #: hub key -> distinct neighbours per type (see neighbors); any write clears it
+        #: hub key -> distinct neighbours per type, and the neighbours (see neighbors); writes clear them
         self._adj_types: dict[str, dict[str, int]] = {}
+        self._adj_sets: dict[str, frozenset[str]] = {}
         #: type (None: all) -> every node ranked for an empty search; any write clears it
         self._all_ranked: dict[str | None, list[tuple[int, int, str, str]]] = {}
 
@@ -182,6 +183,7 @@ class MemGraph:
         _clear_nx_cache(self.g)
         self._ranked.clear()
         self._adj_types.clear()
+        self._adj_sets.clear()
         self._all_ranked.clear()
         return created
 
@@ -225,6 +227,7 @@ class MemGraph:
         _clear_nx_cache(self.g)
         self._ranked.clear()
         self._adj_types.clear()
+        self._adj_sets.clear()
         self._all_ranked.clear()
         return RemoveResult(document=doc_id, facts_removed=len(fids), nodes_removed=removed_nodes)
 
@@ -462,20 +465,22 @@ class MemGraph:
             kept.extend(chosen)
             if sum(reached.values()) > len(chosen):
                 omitted.update(reached)
-                omitted.subtract(map(_TYPE, map(nodes.__getitem__, chosen)))
+                for t, n in Counter(map(_TYPE, map(nodes.__getitem__, chosen))).items():
+                    omitted[t] -= n
             frontier = level if hop < depth else ()
         kept_set = set(kept)
         succ = self.g._succ
         edges_out: list[Fact] = []
+        fact_of = facts.__getitem__
         for u in kept:
             out = succ[u]
             targets = out.keys() if len(out) <= len(kept) else [v for v in kept if v in out]
             for v in targets:
                 if v in kept_set:
-                    for fid in out[v]:
-                        f = facts[fid]
-                        if preds is None or f.predicate in preds:
-                            edges_out.append(f)
+                    if preds is None:
+                        edges_out.extend(map(fact_of, out[v]))
+                    else:
+                        edges_out.extend(f for f in map(fact_of, out[v]) if f.predicate in preds)
         return Subgraph(
             nodes=[copy_node(nodes[k]) for k in kept],
             edges=edges_out,
@@ -510,38 +515,47 @@ class MemGraph:
         """Per type, the unseen nodes next to ``frontier``, without building that set.
 
         Each frontier node's neighbours are counted by type (cached for hubs);
-        walking all but the largest adjacency finds the nodes counted twice,
-        so only those and the seen ones are looked up one by one.
+        set differences in C find the nodes next to two frontier nodes, so
+        only those and the seen ones are looked up one by one.
         """
-        succ, pred, nodes = self.g._succ, self.g._pred, self.nodes
-        order = sorted(frontier, key=lambda u: -(len(succ[u]) + len(pred[u])))
-        if not order:
+        nodes = self.nodes
+        adjacency = sorted((self._adjacency(u) for u in frontier), key=len, reverse=True)
+        if not adjacency:
             return {}
         counts: Counter[str] = Counter()
-        for u in order:
+        for u in frontier:
             counts.update(self._adjacency_types(u))
-        bs, bp = succ[order[0]], pred[order[0]]
+        covered = adjacency[0]
         walked: set[str] = set()
-        twice: list[str] = []
-        for u in order[1:]:
-            for v in succ[u].keys() | pred[u].keys():
-                if v in bs or v in bp or v in walked:
-                    twice.append(v)
-                else:
-                    walked.add(v)
-        for v in twice:
-            counts[nodes[v].type] -= 1
+        for adj in adjacency[1:]:
+            fresh = adj - covered
+            fresh -= walked
+            if len(fresh) < len(adj):  # some of adj were counted already, with another frontier node
+                for v in adj - fresh:
+                    counts[nodes[v].type] -= 1
+            walked |= fresh
         for v in seen:
-            if v in bs or v in bp or v in walked:
+            if v in covered or v in walked:
                 counts[nodes[v].type] -= 1
         return {t: n for t, n in counts.items() if n > 0}
+
+    def _adjacency(self, key: str) -> set[str] | frozenset[str]:
+        """The distinct neighbours of ``key``; cached for hubs until the next write."""
+        found = self._adj_sets.get(key)
+        if found is not None:
+            return found
+        adj = self.g._succ[key].keys() | self.g._pred[key].keys()
+        if len(adj) >= _CACHE_RANKED:
+            self._adj_sets[key] = frozen = frozenset(adj)
+            return frozen
+        return adj
 
     def _adjacency_types(self, key: str) -> dict[str, int]:
         """How many distinct neighbours of ``key`` each type has; cached for hubs until the next write."""
         found = self._adj_types.get(key)
         if found is not None:
             return found
-        adj = self.g._succ[key].keys() | self.g._pred[key].keys()
+        adj = self._adjacency(key)
         counts = dict(Counter(map(_TYPE, map(self.nodes.__getitem__, adj))))
         if len(adj) >= _CACHE_RANKED:
             self._adj_types[key] = counts
