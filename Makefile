@@ -7,7 +7,7 @@ export KG_TEST_BOLT_URI ?= bolt://127.0.0.1:7687
 export KG_NEO4J_USER ?= root
 export KG_NEO4J_PASSWORD ?= policykg-dev
 
-.PHONY: quickstart install dev system-deps db-start db-stop test lint bench
+.PHONY: quickstart install dev system-deps bench-deps db-start db-stop test lint bench
 
 ## Install the project and build the graph from the example reports (embedded store in ./kg-data).
 quickstart: install
@@ -47,7 +47,15 @@ lint: dev
 	$(BIN)/ruff check extract graph api viz tests bench
 	$(BIN)/mypy
 
-bench: db-start
+## The API benchmark's load generator: Debian's wrk (bench/api.py falls back to httpx without it).
+bench-deps:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -q wrk >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)); \
+	  else echo "wrk not found: bench/api.py falls back to httpx (sudo apt-get install wrk)"; fi; \
+	fi
+
+bench: db-start bench-deps
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/api.py
