@@ -40,6 +40,7 @@ from .model import (
     Subgraph,
 )
 from .neo4j_batch import MentionsState, NodeState, WriteBatch, load_mentions, typed_form
+from .traverse import shortest_routes
 
 if TYPE_CHECKING:
     import neo4j
@@ -541,36 +542,14 @@ class Neo4jStore:
                 raise EntityNotFound(k)
         if source == target:
             return [GraphPath(nodes=[ends[source]], edges=[])]
-        parents: dict[str, list[str]] = {source: []}
-        frontier = [source]
-        found = False
-        for _ in range(max(max_hops, 0)):
-            level: dict[str, set[str]] = {}
+
+        def expand(frontier: list[str]) -> Iterator[tuple[str, str]]:
             for r in self._read(cypher.HOP_PARENTS, frontier=frontier):
-                if r["key"] not in parents:
-                    level.setdefault(r["key"], set()).add(r["parent"])
-            if not level:
-                break
-            for v, ps in level.items():
-                parents[v] = sorted(ps)
-            if target in level:
-                found = True
-                break
-            frontier = sorted(level)
-        if not found:
+                yield r["parent"], r["key"]
+
+        routes = shortest_routes(source, target, max_hops, limit, expand)
+        if not routes:
             return []
-        routes: list[list[str]] = []
-
-        def walk(v: str, tail: list[str]) -> None:
-            if len(routes) >= limit:
-                return
-            if v == source:
-                routes.append([source, *reversed(tail)])
-                return
-            for p in parents[v]:
-                walk(p, [*tail, v])
-
-        walk(target, [])
         pairs = sorted({(a, b) for r in routes for a, b in itertools.pairwise(r)})
         best: dict[tuple[str, str], Fact] = {}
         for r in self._read(cypher.FACTS_BETWEEN, pairs=[{"u": a, "v": b} for a, b in pairs]):
