@@ -53,6 +53,8 @@ from .persist import (
     new_segment_name,
     read_manifest,
     read_segment,
+    reading,
+    reap,
     write_atomic,
     write_segment,
 )
@@ -114,7 +116,9 @@ class EmbeddedStore:
         sig = manifest_signature(self.folder)
         if not force and sig == self._signature and (sig is None or time.time_ns() - sig[1] > _FRESH_NS):
             return
-        for attempt in range(5):
+        # Writers delete a segment only when no reader holds this lock, so every segment the
+        # manifest we read names is still there while we read it.
+        with reading(self.folder):
             manifest = read_manifest(self.folder)
             if manifest is None:
                 if self._mem.docs:
@@ -128,14 +132,9 @@ class EmbeddedStore:
                 with long_lived():
                     self._apply_manifest(manifest)
             except FileNotFoundError:
-                # A writer dropped a segment after we read its manifest: read the new one.
-                if attempt == 4:
-                    raise CorruptStore(f"{self.folder}: a segment named by the manifest is missing") from None
-                sig = manifest_signature(self.folder)
-                continue
+                raise CorruptStore(f"{self.folder}: a segment named by the manifest is missing") from None
             self._manifest = manifest
             self._signature = sig
-            return
 
     def _apply_manifest(self, manifest: Manifest) -> None:
         live = list(manifest.live())
@@ -219,9 +218,8 @@ class EmbeddedStore:
         write_atomic(self.folder / "manifest.json", manifest.to_bytes())
         self._manifest = manifest
         self._signature = manifest_signature(self.folder)
-        for file in dropped:
-            with contextlib.suppress(OSError):  # else an orphan: the next writer removes it
-                (self.folder / "segments" / file).unlink()
+        if dropped:
+            reap(self.folder, [self.folder / "segments" / file for file in dropped])
 
     def _recover(self) -> None:
         """After a failed commit the memory may hold unwritten documents: rebuild it from disk."""

@@ -5,6 +5,7 @@ Layout of a store folder::
     manifest.json        which segments are live and which of their documents count, in order
     segments/*.jsonl     immutable: one header line, then one resolved document per line
     .lock                flock'ed by the one writer; holds "pid N (command, since …)" for waiters
+    .readers             flock'ed shared by readers while they read segments; writers delete only around it
 
 A write creates a new segment (never touches old ones), then replaces the
 manifest atomically (write a temporary file, fsync, ``os.replace``, fsync the
@@ -39,9 +40,12 @@ FORMAT = "policy-kg-embedded/3"
 MANIFEST = "manifest.json"
 SEGMENTS = "segments"
 LOCK = ".lock"
+#: Shared-locked by readers while they read segments; a writer deletes segments only when it can
+#: take it exclusively, so a reader never finds a segment of the manifest it read gone.
+READERS = ".readers"
 _SEGMENT_NAME = re.compile(r"^seg-[0-9]{8}-[0-9a-f]{12}\.jsonl$")
 #: What a folder without a manifest may hold and still be taken for an (empty) store.
-_OWN_ENTRIES = {SEGMENTS, LOCK}
+_OWN_ENTRIES = {SEGMENTS, LOCK, READERS}
 
 
 # -- atomic files -----------------------------------------------------------
@@ -283,17 +287,57 @@ def manifest_signature(folder: Path) -> tuple[int, int, int] | None:
 def clean_orphans(folder: Path, manifest: Manifest | None) -> int:
     """Delete segments no manifest names and temporary files left by crashed writers (writer only)."""
     live = {s.file for s in manifest.segments} if manifest else set()
-    removed = 0
+    doomed: list[Path] = []
     for base in (folder, folder / SEGMENTS):
         if not base.is_dir():
             continue
         for p in base.iterdir():
             orphan = base.name == SEGMENTS and _SEGMENT_NAME.match(p.name) and p.name not in live
             if orphan or is_temp_name(p.name):
-                with contextlib.suppress(FileNotFoundError):
-                    p.unlink()
-                    removed += 1
-    return removed
+                doomed.append(p)
+    return reap(folder, doomed) if doomed else 0
+
+
+@contextlib.contextmanager
+def reading(folder: Path) -> Iterator[None]:
+    """Hold the readers' lock (shared) while reading a manifest and its segments."""
+    try:
+        fd = os.open(folder / READERS, os.O_RDONLY)
+    except OSError:
+        # No store written here yet (the first writer creates the file), or nothing we may open:
+        # readers create nothing, so a read-only open leaves the folder as it was.
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
+def reap(folder: Path, paths: list[Path]) -> int:
+    """Delete files no manifest names any more, unless a reader is mid-read.
+
+    Then they stay: they are orphans now, and the next writer removes them.
+    Returns how many were deleted.
+    """
+    try:
+        fd = os.open(folder / READERS, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return 0
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        removed = 0
+        for p in paths:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed += 1
+        return removed
+    finally:
+        os.close(fd)
 
 
 # -- the writers' lock ----------------------------------------------------------
@@ -373,6 +417,7 @@ def ensure_folder(folder: Path) -> None:
     """Create the store folder on the first write (never earlier: a typo'd --store must not leave folders)."""
     try:
         (folder / SEGMENTS).mkdir(parents=True, exist_ok=True)
+        (folder / READERS).touch(exist_ok=True)
     except FileExistsError:
         raise StoreUnavailable(f"{folder}: a file is in the way of the store folder") from None
     except OSError as exc:

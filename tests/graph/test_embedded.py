@@ -394,3 +394,21 @@ def test_neighbors_match_a_plain_breadth_first_search(tmp_path: Path) -> None:
         checked_caps += bool(omitted)
     assert checked_caps >= 20  # the cap really cut most of these neighbourhoods
     store.close()
+
+
+def test_a_writer_never_deletes_a_segment_under_a_reader(tmp_path: Path) -> None:
+    """While a reader holds the readers' lock, dropped segments stay; the next writer collects them."""
+    from graph.ingest import document_id as doc_id
+    from graph.persist import reading
+
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest(report_a())
+        s.ingest(report_b())
+        before = {p.name for p in (path / "segments").iterdir()}
+        with reading(path):
+            s.remove_document(doc_id(report_a()))
+            assert {p.name for p in (path / "segments").iterdir()} == before
+        s.ingest(synthetic_report(1))
+        manifest = json.loads((path / "manifest.json").read_text())
+        assert {p.name for p in (path / "segments").iterdir()} == {m["file"] for m in manifest["segments"]}
