@@ -27,6 +27,7 @@ from .keys import normalize
 from .longlived import long_lived
 from .model import DocumentRecord, EntityHit, Fact, GraphPath, Node, Page, RemoveResult, Stats, Subgraph
 from .persist import DocRecords
+from .traverse import shortest_routes
 
 _TYPE = operator.attrgetter("type")
 #: The attribute dict of every edge in ``MemGraph.g``: nothing is ever stored on an edge.
@@ -638,39 +639,14 @@ class MemGraph:
         if source == target:
             return [GraphPath(nodes=[copy_node(self.nodes[source])], edges=[])]
         succ, pred = self.g._succ, self.g._pred
-        parents: dict[str, list[str]] = {source: []}
-        frontier = [source]
-        found = False
-        for _ in range(max(max_hops, 0)):
-            level: dict[str, list[str]] = {}
+
+        def expand(frontier: list[str]) -> Iterator[tuple[str, str]]:
             for u in frontier:
                 for adj in (succ[u], pred[u]):
                     for v in adj:
-                        if v in parents:
-                            continue
-                        level.setdefault(v, []).append(u)
-            if not level:
-                break
-            for v, ps in level.items():
-                parents[v] = sorted(set(ps))
-            if target in level:
-                found = True
-                break
-            frontier = sorted(level)
-        if not found:
-            return []
-        routes: list[list[str]] = []
+                        yield u, v
 
-        def walk(v: str, tail: list[str]) -> None:
-            if len(routes) >= limit:
-                return
-            if v == source:
-                routes.append([source, *reversed(tail)])
-                return
-            for p in parents[v]:
-                walk(p, [*tail, v])
-
-        walk(target, [])
+        routes = shortest_routes(source, target, max_hops, limit, expand)
         return [
             GraphPath(
                 nodes=[copy_node(self.nodes[k]) for k in r],
