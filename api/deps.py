@@ -7,6 +7,7 @@ from fastapi import Request
 from graph.store import GraphStore
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
+    """Async on purpose: a plain ``def`` dependency costs a thread-pool hop on every request."""
     store: GraphStore = request.app.state.store
     return store
