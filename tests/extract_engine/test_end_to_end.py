@@ -6,12 +6,10 @@ as a person would run it, on the JSON Lines our pipeline writes.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 from extract.pipeline import extract_file
+from tests.extract_engine.scoring import below, score_reports
 
 THRESHOLDS = {"entity_f1": 0.75, "relation_f1": 0.70, "amount_accuracy": 0.95, "period_accuracy": 0.8}
 
@@ -19,18 +17,9 @@ THRESHOLDS = {"entity_f1": 0.75, "relation_f1": 0.70, "amount_accuracy": 0.95, "
 def test_scores_on_the_real_reports(eval_dir: Path, tmp_path: Path) -> None:
     docs = sorted((eval_dir / "docs").glob("*.txt"))
     assert docs, "no reports to score"
-    out = tmp_path / "out.jsonl"
-    lines = [json.dumps(extract_file(p).to_json(), ensure_ascii=False) for p in docs]
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, str(eval_dir / "score.py"), str(eval_dir / "gold"), str(out), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = json.loads(proc.stdout)
+    summary = score_reports(eval_dir / "score.py", docs, eval_dir / "gold", tmp_path)
     assert summary["documents_missing"] == []
-    failures = {k: summary[k] for k, floor in THRESHOLDS.items() if summary[k] < floor}
+    failures = below(summary, THRESHOLDS)
     assert not failures, f"below threshold: {failures} (all: { {k: summary[k] for k in THRESHOLDS} })"
 
 

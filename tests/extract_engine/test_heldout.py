@@ -9,12 +9,10 @@ with the evaluation's own ``score.py``, run as a separate process.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 from extract.pipeline import extract_file
+from tests.extract_engine.scoring import below, score_reports
 
 HELDOUT = Path(__file__).resolve().parent / "heldout"
 THRESHOLDS = {"entity_f1": 0.75, "relation_f1": 0.6, "amount_accuracy": 0.8, "period_accuracy": 0.8}
@@ -23,18 +21,9 @@ THRESHOLDS = {"entity_f1": 0.75, "relation_f1": 0.6, "amount_accuracy": 0.8, "pe
 def test_scores_on_the_held_out_reports(eval_dir: Path, tmp_path: Path) -> None:
     docs = sorted((HELDOUT / "docs").glob("*.txt"))
     assert len(docs) >= 4 and len(list((HELDOUT / "gold").glob("*.json"))) == len(docs)
-    out = tmp_path / "heldout.jsonl"
-    lines = [json.dumps(extract_file(p).to_json(), ensure_ascii=False) for p in docs]
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, str(eval_dir / "score.py"), str(HELDOUT / "gold"), str(out), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = json.loads(proc.stdout)
+    summary = score_reports(eval_dir / "score.py", docs, HELDOUT / "gold", tmp_path)
     assert summary["documents_missing"] == []
-    failures = {k: summary[k] for k, floor in THRESHOLDS.items() if summary[k] < floor}
+    failures = below(summary, THRESHOLDS)
     assert not failures, f"below threshold: {failures} (all: { {k: summary[k] for k in THRESHOLDS} })"
 
 
