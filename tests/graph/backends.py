@@ -42,7 +42,10 @@ def make_neo4j_store() -> GraphStore:
         if problem and not os.environ.get("CI") and where.hostname in {"127.0.0.1", "localhost"}:
             folder = Path(__file__).resolve().parents[2] / ".kg-db"
             config = dbserver.ServerConfig(
-                directory=folder, bolt_port=where.port or 7687, password=password, user=user,
+                directory=folder,
+                bolt_port=where.port or 7687,
+                password=password,
+                user=user,
                 database=database,
             )
             try:
