@@ -86,6 +86,11 @@ class EntityRef(BaseModel):
         return {"key": node.key, "name": node.name, "type": node.type, "type_zh": type_zh}
 
 
+def _counted(node: Node) -> Json:
+    """An entity with its aliases and the number (not the list) of reports that mention it."""
+    return {**EntityRef.encode(node), "aliases": node.aliases, "documents": len(node.mentions)}
+
+
 class EntityOut(EntityRef):
     """实体 An entity in search results."""
 
@@ -99,16 +104,7 @@ class EntityOut(EntityRef):
 
     @staticmethod
     def encode_hit(hit: EntityHit) -> Json:
-        node = hit.node
-        return {
-            "key": node.key,
-            "name": node.name,
-            "type": node.type,
-            "type_zh": _TYPE_ZH.get(node.type, node.type),
-            "aliases": node.aliases,
-            "documents": len(node.mentions),
-            "degree": hit.degree,
-        }
+        return {**_counted(hit.node), "degree": hit.degree}
 
 
 def _amount(fact: Fact) -> AmountOut | None:
@@ -206,14 +202,7 @@ class SubgraphNodeOut(EntityRef):
 
     @staticmethod
     def encode(node: Node) -> Json:
-        return {
-            "key": node.key,
-            "name": node.name,
-            "type": node.type,
-            "type_zh": _TYPE_ZH.get(node.type, node.type),
-            "aliases": node.aliases,
-            "documents": len(node.mentions),
-        }
+        return _counted(node)
 
 
 class NodeOut(EntityRef):
