@@ -47,6 +47,9 @@ class Amount:
     currency: str = "CNY"
     masked: bool = False
     approx: bool = False
+    #: one amount stated for several recipients together: a sum counts it once per ``group``
+    shared: bool = False
+    group: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         value = self.value
@@ -57,6 +60,10 @@ class Amount:
             out["masked"] = True
         if self.approx:
             out["approx"] = True
+        if self.shared:
+            out["shared"] = True
+            if self.group:
+                out["group"] = self.group
         return out
 
     @classmethod
@@ -67,6 +74,8 @@ class Amount:
             currency=data.get("currency", "CNY"),
             masked=bool(data.get("masked", data.get("value") is None)),
             approx=bool(data.get("approx", False)),
+            shared=bool(data.get("shared", False)),
+            group=data.get("group"),
         )
 
 
@@ -77,13 +86,23 @@ class Period:
     text: str
     start: str | None
     end: str | None
+    #: the sentence names no time: this is the report's own period
+    inherited: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "start": self.start, "end": self.end}
+        out: dict[str, Any] = {"text": self.text, "start": self.start, "end": self.end}
+        if self.inherited:
+            out["inherited"] = True
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Period:
-        return cls(text=data.get("text", ""), start=data.get("start"), end=data.get("end"))
+        return cls(
+            text=data.get("text", ""),
+            start=data.get("start"),
+            end=data.get("end"),
+            inherited=bool(data.get("inherited", False)),
+        )
 
 
 @dataclass(slots=True)
@@ -121,6 +140,8 @@ class Entity:
     type: EntityType
     aliases: list[str] = field(default_factory=list)
     mentions: list[Span] = field(default_factory=list)
+    #: how sure the extractor is (0–1); consumers may filter on it
+    confidence: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,6 +150,7 @@ class Entity:
             "type": self.type,
             "aliases": list(self.aliases),
             "mentions": [list(m) for m in self.mentions],
+            "confidence": round(self.confidence, 3),
         }
 
     @classmethod
@@ -139,6 +161,7 @@ class Entity:
             type=data["type"],
             aliases=list(data.get("aliases", [])),
             mentions=[(int(a), int(b)) for a, b in data.get("mentions", [])],
+            confidence=float(data.get("confidence", 1.0)),
         )
 
 
@@ -153,6 +176,7 @@ class Relation:
     period: Period | None = None
     agency: str | None = None
     action: str | None = None
+    confidence: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"subject": self.subject, "predicate": self.predicate, "object": self.object}
@@ -166,6 +190,7 @@ class Relation:
             out["action"] = self.action
         out["evidence"] = self.evidence
         out["span"] = list(self.span)
+        out["confidence"] = round(self.confidence, 3)
         return out
 
     @classmethod
@@ -180,6 +205,7 @@ class Relation:
             period=Period.from_json(data["period"]) if data.get("period") else None,
             agency=data.get("agency"),
             action=data.get("action"),
+            confidence=float(data.get("confidence", 1.0)),
         )
 
 
