@@ -9,9 +9,13 @@ from sentence patterns.  Everything outside ``loaded.body`` is left alone.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import cache
 
 from extract.aliases import build_entities, norm
+from extract.candidates import head_spans
+from extract.features import DocContext, list_features, mention_features
+from extract.learned import NONE, Model, load_model
 from extract.lexicon import Lexicon, load_lexicon
 from extract.lists import ABBREVIATION, ItemList, find_lists
 from extract.mentions import (
@@ -26,8 +30,9 @@ from extract.mentions import (
     trigger_policies,
     zone_contexts,
 )
-from extract.model import Entity, EntityType, LoadedText, Relation, ReportMeta
+from extract.model import Entity, EntityType, LoadedText, Period, Relation, ReportMeta
 from extract.names import Tokens, pos_of
+from extract.pairs import PairCandidate, candidates, qualify
 from extract.relations import RelationBuilder, SentenceFacts, build_relations
 from extract.resolve import resolve_sentence
 from extract.segment import tokenize
@@ -77,7 +82,23 @@ def _own_types() -> dict[str, EntityType]:
     return own
 
 
-def _sentence_mentions(sent: Sentence, toks: Tokens, lex: Lexicon) -> tuple[list[Mention], list[ItemList]]:
+@dataclass(slots=True)
+class Trace:
+    """What ``kg train`` needs from a run: every candidate with its features, before any decision."""
+
+    mentions: list[tuple[Mention, list[str]]] = field(default_factory=list)
+    pairs: list[tuple[PairCandidate, list[str], list[str]]] = field(default_factory=list)
+    entity_forms: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _sentence_mentions(
+    sent: Sentence,
+    toks: Tokens,
+    lex: Lexicon,
+    model: Model,
+    ctx: DocContext,
+    trace: Trace | None,
+) -> tuple[list[Mention], list[ItemList]]:
     found: list[Mention] = []
     found += book_titles(sent)
     found += quoted(sent, toks, lex)
@@ -89,6 +110,8 @@ def _sentence_mentions(sent: Sentence, toks: Tokens, lex: Lexicon) -> tuple[list
     lists = find_lists(sent, toks, lex, _own_types())
     for lst in lists:
         found += lst.items
+    if model.mentions is not None or trace is not None:
+        found = _decide_mentions(found, sent, toks, lists, model, ctx, trace)
     kept = resolve_sentence(found)
     kept = _abbreviations(sent, kept)
     _compound_zones(kept)
@@ -96,6 +119,60 @@ def _sentence_mentions(sent: Sentence, toks: Tokens, lex: Lexicon) -> tuple[list
     _hosts_are_zones(sent, kept, lists)
     kept.sort(key=lambda m: (m.start, -(m.end - m.start)))
     return kept, lists
+
+
+def _decide_mentions(
+    found: list[Mention],
+    sent: Sentence,
+    toks: Tokens,
+    lists: list[ItemList],
+    model: Model,
+    ctx: DocContext,
+    trace: Trace | None,
+) -> list[Mention]:
+    """The rules' mentions and the wide spans, one per span, kept and typed by the model."""
+    by_span: dict[tuple[int, int], list[Mention]] = {}
+    for m in found + head_spans(sent, toks):
+        by_span.setdefault((m.start, m.end), []).append(m)
+    scored: list[Mention] = []
+    for group in by_span.values():
+        ruled = [m for m in group if m.source not in ("span", "qspan")]
+        best = max(ruled, key=lambda m: m.priority) if ruled else group[0]
+        feats = mention_features(best, sent, toks, ctx) + list_features(best, lists)
+        feats += [f"also={m.source}_{m.type}" for m in group if m is not best]
+        if trace is not None:
+            trace.mentions.append((best, feats))
+        if model.mentions is None:
+            if ruled:
+                scored.append(best)
+            continue
+        proba = model.mentions.proba(feats)
+        etype, p = max(((t, v) for t, v in proba.items() if t != NONE), key=lambda kv: kv[1])
+        if 1.0 - proba.get(NONE, 0.0) < model.mention_threshold:
+            continue
+        for m in ruled or group:
+            m.forms = [x for g in ruled for x in g.forms if x not in m.forms] + m.forms
+        best.type = etype  # type: ignore[assignment]
+        best.score = p
+        scored.append(best)
+    if model.mentions is None:
+        return scored
+    return _best_edges(scored)
+
+
+def _best_edges(scored: list[Mention]) -> list[Mention]:
+    """Of the spans of one type sharing a start or an end, only the surest one stays."""
+    keep = sorted(scored, key=lambda m: -(m.score or 0.0))
+    taken_end: set[tuple[int, str]] = set()
+    taken_start: set[tuple[int, str]] = set()
+    out = []
+    for m in keep:
+        if (m.end, m.type) in taken_end or (m.start, m.type) in taken_start:
+            continue
+        taken_end.add((m.end, m.type))
+        taken_start.add((m.start, m.type))
+        out.append(m)
+    return out
 
 
 def _abbreviations(sent: Sentence, mentions: list[Mention]) -> list[Mention]:
@@ -193,18 +270,34 @@ def _places_longest(lex: Lexicon) -> tuple[str, ...]:
     return tuple(sorted(lex.places, key=len, reverse=True))
 
 
-def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[list[Entity], list[Relation]]:
-    """Typed entities and evidenced relations of one report (offsets into ``loaded.text``)."""
+def extract_entities_relations(
+    loaded: LoadedText,
+    meta: ReportMeta,
+    *,
+    model: Model | None = None,
+    known: dict[str, str] | None = None,
+    trace: Trace | None = None,
+) -> tuple[list[Entity], list[Relation]]:
+    """Typed entities and evidenced relations of one report (offsets into ``loaded.text``).
+
+    ``model`` defaults to the shipped one; ``known`` maps names found with high confidence
+    elsewhere in the batch to their type; ``trace`` collects candidates for training.
+    """
+    model = load_model() if model is None else model
     lex = load_lexicon()
+    ctx = DocContext(loaded.text, lex, known=dict(known or {}))
     sentences = split_sentences(loaded.text, loaded.body)
     per_sentence = []
     all_mentions: list[Mention] = []
+    tokens_of: list[list[str]] = []
     for sent in sentences:
         toks = Tokens(tokenize(sent.text), lex)
-        mentions, lists = _sentence_mentions(sent, toks, lex)
+        mentions, lists = _sentence_mentions(sent, toks, lex, model, ctx, trace)
         per_sentence.append((sent, mentions, lists))
         all_mentions += mentions
+        tokens_of.append([t.word for t in toks.tokens])
     entities, entity_of = build_entities(all_mentions, meta.issuer, lex, loaded.text, meta.zone)
+    _entity_confidence(entities, all_mentions, entity_of)
     index = {id(m): i for i, m in enumerate(all_mentions)}
     facts = []
     for sent, mentions, lists in per_sentence:
@@ -219,4 +312,63 @@ def extract_entities_relations(loaded: LoadedText, meta: ReportMeta) -> tuple[li
         )
     builder = RelationBuilder(entities, issuer_id, meta.year, loaded.text)
     relations = build_relations(facts, builder)
-    return entities, relations
+    if model.relations is None and trace is None:
+        return entities, _inherit_periods(relations, meta)
+    zone_id = _report_zone_id(entities, meta)
+    cands = candidates(facts, entities, relations, zone_id, tokens_of)
+    if trace is not None:
+        by_id = {e.id: [e.name, *e.aliases] for e in entities}
+        for c in cands:
+            trace.pairs.append((c, by_id.get(c.subject, []), by_id.get(c.object, [])))
+    if model.relations is None:
+        return entities, _inherit_periods(relations, meta)
+    fact_at = {f.sentence.start: f for f in facts}
+    decided: dict[tuple[str, str, str, float | None], Relation] = {}
+    for c in cands:
+        proba = model.relations.proba(c.features)
+        pred, p = max(((k, v) for k, v in proba.items() if k != NONE), key=lambda kv: kv[1])
+        if p < model.relation_threshold or not _fits(pred, c, entities):
+            continue
+        rel = qualify(pred, c, fact_at.get(c.sentence.start), builder, meta.period, p)  # type: ignore[arg-type]
+        key = (rel.subject, rel.predicate, rel.object, rel.amount.value if rel.amount else None)
+        old = decided.get(key)
+        if old is None or old.confidence < rel.confidence:
+            decided[key] = rel
+    return entities, sorted(decided.values(), key=lambda r: (r.span[0], r.subject, r.predicate, r.object))
+
+
+def _fits(pred: str, c: PairCandidate, entities: list[Entity]) -> bool:
+    from extract.relations import SIGNATURES
+
+    types = {e.id: e.type for e in entities}
+    subj, obj = SIGNATURES[pred]
+    return types.get(c.subject) in subj and types.get(c.object) in obj
+
+
+def _report_zone_id(entities: list[Entity], meta: ReportMeta) -> str | None:
+    """The entity of the report's own zone (我区, 全区 and the zone the title names)."""
+    wanted = {norm(f) for f in (meta.zone, "我区", "全区", "本区") if f}
+    for e in entities:
+        if e.type == "Zone" and wanted & {norm(n) for n in (e.name, *e.aliases)}:
+            return e.id
+    return None
+
+
+def _entity_confidence(entities: list[Entity], mentions: list[Mention], entity_of: list[str | None]) -> None:
+    best: dict[str, float] = {}
+    for m, eid in zip(mentions, entity_of, strict=True):
+        if eid is not None and m.score is not None:
+            best[eid] = max(best.get(eid, 0.0), m.score)
+    for e in entities:
+        e.confidence = best.get(e.id, 1.0)
+
+
+def _inherit_periods(relations: list[Relation], meta: ReportMeta) -> list[Relation]:
+    """A fact whose sentence names no time takes the report's own period, marked inherited."""
+    per = meta.period
+    if per is None:
+        return relations
+    for r in relations:
+        if r.period is None and r.predicate in ("FUNDED_BY", "INVESTS_IN", "PARTICIPATES_IN"):
+            r.period = Period(per.text, per.start, per.end, inherited=True)
+    return relations

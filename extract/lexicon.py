@@ -37,6 +37,8 @@ class Lexicon:
     name_words: frozenset[str]
     #: utilities listed beside departments (供电) that are not government bodies
     utility_words: frozenset[str]
+    #: heads of honours, qualifications and programmes (高新技术企业, 绿色工厂, 众创空间)
+    honour_heads: tuple[str, ...] = ()
 
     def user_words(self) -> list[str]:
         """Words the segmenter must keep whole, so suffix grammars see them as one token."""
@@ -46,6 +48,7 @@ class Lexicon:
         words |= {w for w in self.company_suffixes if len(w) > 1}
         words |= {w for w in self.funding_suffixes if len(w) > 1}
         words |= {w for w in self.policy_heads if len(w) > 1}
+        words |= {w for w in self.honour_heads if len(w) > 1}
         words |= {w for w in self.leadin_words if len(w) > 1}
         words |= {w for w in self.build_verbs if len(w) > 1}
         words |= set(self.places)
@@ -88,4 +91,5 @@ def load_lexicon() -> Lexicon:
         places=frozenset(_lines("places.txt")),
         name_words=frozenset(_lines("name_words.txt")),
         utility_words=frozenset(_lines("utility_words.txt")),
+        honour_heads=_longest_first(_lines("honour_heads.txt")),
     )

@@ -67,9 +67,13 @@ class Mention:
     nested: bool = False
     #: set by list expansion for items of "…等项目" lists, which may be short names of projects
     short_name: bool = False
+    #: the learned decision's probability that this span is an entity of ``type`` (None: rules only)
+    score: float | None = None
 
     @property
-    def priority(self) -> int:
+    def priority(self) -> float:
+        if self.score is not None:
+            return 10.0 * self.score
         return PRIORITY.get(self.source, 0)
 
 

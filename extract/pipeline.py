@@ -13,20 +13,32 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import LoadError
+from .learned import Model
 from .load import check_supported, load_bytes, load_text, read_bytes
 from .meta import read_meta
 from .model import DocInfo, Extraction, LoadedText
 from .walk import iter_inputs
 
 
-def extract_loaded(loaded: LoadedText, doc_id: str, path: str, sha256: str | None) -> Extraction:
-    """Run metadata and the engine over text that is already loaded."""
+def extract_loaded(
+    loaded: LoadedText,
+    doc_id: str,
+    path: str,
+    sha256: str | None,
+    *,
+    model: Model | None = None,
+    known: dict[str, str] | None = None,
+) -> Extraction:
+    """Run metadata and the engine over text that is already loaded.
+
+    ``model`` defaults to the shipped one; ``known`` holds names the batch found elsewhere.
+    """
     # Imported here, not at module import: the engine builds a jieba tokenizer on first use and
     # the CLI's --help or an API start-up must not pay for it.
     from .engine import extract_entities_relations
 
     meta = read_meta(loaded)
-    entities, relations = extract_entities_relations(loaded, meta)
+    entities, relations = extract_entities_relations(loaded, meta, model=model, known=known)
     doc = DocInfo(
         id=doc_id,
         path=path,

@@ -1,0 +1,129 @@
+"""Wide candidate spans for the learned mention decision.
+
+The hand recognizers in :mod:`extract.mentions` each pick one left edge for a
+name; on a report nobody tuned them on that edge is often wrong (a name cut in
+half, a clause verb swallowed).  Here every head word — a suffix of the genre
+grammars, an honour or qualification head, a quoted programme — yields *every*
+left edge at a token boundary up to a bound, and the trained model decides
+which one (if any) is the name and what type it has.  High recall is the job;
+precision is the model's.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from extract.lexicon import load_lexicon
+from extract.mentions import Mention
+from extract.model import EntityType
+from extract.names import Tokens, is_masked
+from extract.sentences import Sentence
+
+#: How far left of its head a candidate may start, in tokens and characters.
+MAX_TOKENS = 9
+MAX_CHARS = 28
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Characters that may sit inside a name besides CJK and ASCII letters/digits.
+_NAME_CHARS = frozenset("·-()（）“”*＊Ｘ×")
+_QUOTE = re.compile(r"“([^“”\n]{1,30})”")
+
+
+@cache
+def head_types() -> dict[str, frozenset[EntityType]]:
+    """Head word → the types a name closed by it may have (the model chooses among them)."""
+    lex = load_lexicon()
+    heads: dict[str, set[EntityType]] = {}
+
+    def add(words: object, etype: EntityType) -> None:
+        for w in words:  # type: ignore[attr-defined]
+            if w:
+                heads.setdefault(w, set()).add(etype)
+
+    add(lex.agency_suffixes, "Agency")
+    add([w for w in lex.agency_words if len(w) >= 2], "Agency")
+    add(lex.company_suffixes, "Company")
+    add(lex.zone_suffixes, "Zone")
+    add(lex.project_suffixes, "Project")
+    add(lex.funding_suffixes, "Funding")
+    add(lex.funding_words, "Funding")
+    add(lex.policy_heads, "Policy")
+    add(lex.honour_heads, "Policy")
+    return {h: frozenset(t) for h, t in heads.items()}
+
+
+@cache
+def _heads_by_last_char() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for h in sorted(head_types(), key=len, reverse=True):
+        out.setdefault(h[-1], []).append(h)
+    return out
+
+
+def _name_token(word: str) -> bool:
+    """Whether a token may be part of a name at all (punctuation and spaces may not)."""
+    if is_masked(word) or word in _NAME_CHARS:
+        return True
+    return all(_CJK.match(ch) or ch.isascii() and ch.isalnum() or ch in _NAME_CHARS for ch in word)
+
+
+def _head_at(text: str, end: int) -> str | None:
+    for h in _heads_by_last_char().get(text[end - 1], ()):
+        if text.startswith(h, end - len(h)):
+            return h
+    return None
+
+
+def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
+    """Every (left edge, head) span of the sentence; type is the head's first type (a hint only)."""
+    text = sent.text
+    tokens = toks.tokens
+    out: list[Mention] = []
+    types = head_types()
+    for i, tok in enumerate(tokens):
+        head = _head_at(text, tok.end)
+        if head is None:
+            continue
+        hint = sorted(types[head])[0]
+        end = tok.end
+        start_floor = max(0, end - MAX_CHARS)
+        j = i
+        while j >= 0 and i - j < MAX_TOKENS:
+            t = tokens[j]
+            if t.start < start_floor or not _name_token(t.word):
+                break
+            start = t.start
+            if end - start > len(head) or len(head) >= 2:
+                m = Mention(sent.start + start, sent.start + end, hint, text[start:end], "span")
+                out.append(m)
+            j -= 1
+    out += _quote_spans(sent, toks)
+    return out
+
+
+def _quote_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
+    """A quoted phrase alone, with a head right after it, and with up to four tokens before it."""
+    text = sent.text
+    out: list[Mention] = []
+    for m in _QUOTE.finditer(text):
+        q_start, q_end = m.start(), m.end()
+        ends = [q_end]
+        if q_end < len(text) and toks.tokens:
+            k = toks.index_at(q_end)
+            if toks.tokens[k].start == q_end and _head_at(text, toks.tokens[k].end):
+                ends.append(toks.tokens[k].end)
+        starts = [q_start]
+        if toks.tokens and q_start > 0:
+            k = toks.index_at(q_start - 1)
+            while k >= 0 and len(starts) < 5:
+                t = toks.tokens[k]
+                if not _name_token(t.word) or t.word in ("“", "”"):
+                    break
+                starts.append(t.start)
+                k -= 1
+        for s in starts:
+            for e in ends:
+                out.append(Mention(sent.start + s, sent.start + e, "Policy", text[s:e], "qspan"))
+    return out
+

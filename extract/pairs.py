@@ -1,0 +1,307 @@
+"""Relation candidates: entity pairs of one sentence, their features, qualifiers and the decision.
+
+Every ordered pair of mentions in a sentence whose types fit a predicate's
+signature is a candidate; so is the report's own zone with a funding
+instrument its sentence names without a recipient (全区争取专项债X亿元), and a
+recipient with the instrument an earlier sentence introduced (新增专项债券安排
+情况。其中：A项目3.2亿元；B项目2.8亿元).  The rules' relations
+(:mod:`extract.relations`) are a feature of their pair, not the answer.  The
+model picks a predicate or none; amounts, periods, agencies and actions are
+then read by rule, since those patterns are exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.amounts import find_amounts
+from extract.lists import ItemList
+from extract.mentions import Mention
+from extract.model import Amount, Entity, Period, Predicate, Relation
+from extract.relations import SIGNATURES, RelationBuilder, SentenceFacts
+from extract.sentences import Sentence
+
+_TRIGGER = re.compile(r"(入选|获评|获批|获得|获|列入|纳入|申报|认定为|认定|评定为|评为|通过|开展|参加|兑现|享受|争取)")
+_EACH = re.compile(r"各(?:奖励|补助|给予|获得|安排)?")
+_RESPECTIVELY = "分别"
+_TOTAL = re.compile(r"(?:合计|共计|总计|累计|共)")
+#: How many earlier sentences an instrument is carried over to a list of recipients.
+_CARRY_SENTENCES = 3
+_PER_ITEM_GAP = 3
+
+
+@dataclass(slots=True)
+class PairCandidate:
+    subject: str
+    object: str
+    sentence: Sentence
+    s_mention: Mention | None
+    o_mention: Mention | None
+    features: list[str]
+    rule: Relation | None = None
+
+
+def _types_fit(ts: str, to: str) -> bool:
+    return any(ts in subj and to in obj for subj, obj in SIGNATURES.values())
+
+
+def _bucket(n: int, edges: tuple[int, ...]) -> str:
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return f">{edges[-1]}"
+
+
+def _list_of(m: Mention, lists: list[ItemList]) -> ItemList | None:
+    for lst in lists:
+        if any(i.start == m.start and i.end == m.end for i in lst.items):
+            return lst
+    return None
+
+
+def _pair_features(
+    f: SentenceFacts, s: Mention | None, o: Mention | None, ts: str, to: str, tokens: list[str]
+) -> list[str]:
+    sent, text = f.sentence, f.sentence.text
+    feats = [f"tp={ts}>{to}"]
+    if s is None:
+        feats.append("implicit_subject")
+    if o is None:
+        feats.append("carried_object")
+    if text.startswith(("其中", "包括")):
+        feats.append("opens_with_among")
+    if s is not None and o is not None:
+        a, b = (s, o) if s.start <= o.start else (o, s)
+        feats.append("s_first" if s.start <= o.start else "o_first")
+        if b.start < a.end:
+            feats.append("overlap")
+            feats.append("s_inside" if s.start >= o.start and s.end <= o.end else "o_inside")
+        gap = text[a.end - sent.start : b.start - sent.start]
+        feats.append(f"dist={_bucket(len(gap), (0, 1, 2, 4, 8, 16, 32, 64))}")
+        feats.append(f"seps={min(sum(gap.count(c) for c in '，,；;：:'), 3)}")
+        feats.append(f"commas={min(gap.count('、'), 3)}")
+        between = [m for m in f.mentions if a.end <= m.start and m.end <= b.start]
+        feats.append(f"between_n={min(len(between), 3)}")
+        for m in between[:4]:
+            feats.append(f"between_type={m.type}")
+        for w in _words_in(tokens, gap)[:8]:
+            feats.append(f"bw={w}")
+        if gap:
+            feats.append(f"gap_first={gap[:1]}")
+            feats.append(f"gap_last={gap[-1:]}")
+            feats.append(f"gap2_first={gap[:2]}")
+            feats.append(f"gap2_last={gap[-2:]}")
+        if s.start == o.start or s.end == o.end or text.startswith(s.text, o.start - sent.start):
+            feats.append("shared_edge")
+        if o.text.startswith(s.text) or s.text.startswith(o.text):
+            feats.append("prefix_name")
+        sl, ol = _list_of(s, f.lists), _list_of(o, f.lists)
+        if sl is not None:
+            feats.append("s_in_list")
+            if sl is ol:
+                feats.append("same_list")
+        if ol is not None:
+            feats.append("o_in_list")
+    for m, role in ((s, "s"), (o, "o")):
+        if m is None:
+            continue
+        rs = m.start - sent.start
+        feats.append(f"{role}_prev2={text[max(0, rs - 2) : rs] or '^'}")
+        feats.append(f"{role}_next2={text[m.end - sent.start : m.end - sent.start + 2] or '$'}")
+        if m.nested:
+            feats.append(f"{role}_nested")
+        if _amount_right_after(text, m.end - sent.start):
+            feats.append(f"{role}_amount_after")
+    trig = _TRIGGER.findall(text)
+    for t in trig[:3]:
+        feats.append(f"trig={t}")
+    if not trig:
+        feats.append("no_trigger")
+    if any(True for _ in find_amounts(text)):
+        feats.append("has_amount")
+    return feats
+
+
+def _words_in(tokens: list[str], gap: str) -> list[str]:
+    if not gap:
+        return []
+    out = []
+    pos = 0
+    for w in tokens:
+        at = gap.find(w, pos)
+        if at >= 0 and len(w) >= 1:
+            out.append(w)
+            pos = at + len(w)
+    return out
+
+
+def _amount_right_after(text: str, pos: int) -> tuple[tuple[int, int], Amount] | None:
+    for (a, b), amount in find_amounts(text[pos : pos + 24]):
+        if a <= _PER_ITEM_GAP:
+            return (pos + a, pos + b), amount
+        break
+    return None
+
+
+def candidates(
+    facts: list[SentenceFacts],
+    entities: list[Entity],
+    rules: list[Relation],
+    zone_id: str | None,
+    tokens_of: list[list[str]],
+) -> list[PairCandidate]:
+    """Every pair the model will judge, with features; rule relations included as features."""
+    types = {e.id: e.type for e in entities}
+    rule_at: dict[tuple[str, str, int], Relation] = {(r.subject, r.object, r.span[0]): r for r in rules}
+    out: list[PairCandidate] = []
+    seen: set[tuple[str, str, int]] = set()
+    recent_funding: list[tuple[int, Mention, str]] = []
+    for k, f in enumerate(facts):
+        sent = f.sentence
+        pairs = [(m, eid) for m, eid in zip(f.mentions, f.entity_ids, strict=True) if eid]
+        for s, sid in pairs:
+            for o, oid in pairs:
+                if sid == oid or not _types_fit(types[sid], types[oid]):
+                    continue
+                key = (sid, oid, sent.start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                feats = _pair_features(f, s, o, types[sid], types[oid], tokens_of[k])
+                rule = rule_at.get(key)
+                feats.append(f"rule={rule.predicate if rule else 'none'}")
+                out.append(PairCandidate(sid, oid, sent, s, o, feats, rule))
+        fundings = [(m, eid) for m, eid in pairs if types[eid] == "Funding"]
+        has_subject = any(types[eid] in ("Project", "Company") for _, eid in pairs)
+        if zone_id is not None:
+            for o, oid in fundings:
+                key = (zone_id, oid, sent.start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                feats = _pair_features(f, None, o, "Zone", "Funding", tokens_of[k])
+                feats.append("sentence_has_subject" if has_subject else "sentence_no_subject")
+                rule = rule_at.get(key)
+                feats.append(f"rule={rule.predicate if rule else 'none'}")
+                out.append(PairCandidate(zone_id, oid, sent, None, o, feats, rule))
+        if not fundings:
+            carried = [(m, eid) for i, m, eid in recent_funding if k - i <= _CARRY_SENTENCES]
+            if carried:
+                o, oid = carried[-1]
+                for s, sid in pairs:
+                    if types[sid] not in ("Project", "Company", "Zone"):
+                        continue
+                    key = (sid, oid, sent.start)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    feats = _pair_features(f, s, None, types[sid], "Funding", tokens_of[k])
+                    feats.append(f"carry_dist={k - next(i for i, m, e in recent_funding if e == oid)}")
+                    out.append(PairCandidate(sid, oid, sent, s, None, feats, rule_at.get(key)))
+        for o, oid in fundings:
+            recent_funding.append((k, o, oid))
+    # rule relations whose evidence pair is not a same-sentence pair (paragraph and name-prefix rules)
+    for r in rules:
+        key = (r.subject, r.object, r.span[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        sent = next((f.sentence for f in facts if f.sentence.start == r.span[0]), None)
+        if sent is None:
+            continue
+        feats = [f"tp={types.get(r.subject)}>{types.get(r.object)}", "rule_only", f"rule={r.predicate}"]
+        out.append(PairCandidate(r.subject, r.object, sent, None, None, feats, r))
+    return out
+
+
+def qualify(
+    pred: Predicate,
+    cand: PairCandidate,
+    f: SentenceFacts | None,
+    builder: RelationBuilder,
+    report_period: Period | None,
+    confidence: float,
+) -> Relation:
+    """The relation for an accepted candidate, with amount, period, agency and action read by rule."""
+    sent = cand.sentence
+    text = sent.text
+    rule = cand.rule if cand.rule is not None and cand.rule.predicate == pred else None
+    amount: Amount | None = rule.amount if rule else None
+    period: Period | None = rule.period if rule else None
+    agency = rule.agency if rule else None
+    action = rule.action if rule else None
+    s, o = cand.s_mention, cand.o_mention
+    if rule is None and pred in ("FUNDED_BY", "INVESTS_IN") and f is not None:
+        amount = _amount_for(text, sent, s, o, f)
+    if period is None and pred != "LOCATED_IN":
+        at = (o or s).start - sent.start if (o or s) is not None else 0
+        period = builder.nearest_period(sent, at)
+    if pred == "FUNDED_BY" and agency is None and f is not None:
+        agency = _agency_in(f, builder)
+    if pred == "PARTICIPATES_IN" and action is None and o is not None:
+        before = text[max(0, o.start - sent.start - 8) : o.start - sent.start]
+        found = _TRIGGER.findall(before)
+        action = found[-1] if found else None
+    if period is None and report_period is not None and pred in ("FUNDED_BY", "INVESTS_IN", "PARTICIPATES_IN"):
+        period = Period(report_period.text, report_period.start, report_period.end, inherited=True)
+    return Relation(
+        cand.subject,
+        pred,
+        cand.object,
+        text,
+        (sent.start, sent.end),
+        amount=amount,
+        period=period,
+        agency=agency,
+        action=action,
+        confidence=confidence,
+    )
+
+
+def _amount_for(
+    text: str, sent: Sentence, s: Mention | None, o: Mention | None, f: SentenceFacts
+) -> Amount | None:
+    """Per item when an amount follows the recipient; shared when one amount follows a list."""
+    if s is not None:
+        own = _amount_right_after(text, s.end - sent.start)
+        if own is not None:
+            return own[1]
+        lst = _list_of(s, f.lists)
+        if lst is not None and len(lst.items) >= 2:
+            after = text[lst.end - sent.start :]
+            amounts = list(find_amounts(after))
+            if not amounts:
+                return None
+            if _RESPECTIVELY in after[: amounts[0][0][0] + 1] and len(amounts) >= len(lst.items):
+                idx = next(i for i, item in enumerate(lst.items) if item.start == s.start)
+                return amounts[idx][1]
+            first = amounts[0]
+            lead = after[: first[0][0]]
+            if _EACH.search(lead[-6:]):
+                return first[1]
+            group = f"g{sent.start}-{lst.end + first[0][0]}"
+            a = first[1]
+            return Amount(a.text, a.value, a.currency, a.masked, a.approx, shared=True, group=group)
+    pos = (o.end if o is not None else (s.end if s is not None else 0)) - sent.start
+    best: Amount | None = None
+    best_d = 10**9
+    for (a, b), amount in find_amounts(text):
+        d = a - pos if a >= pos else (pos - b) * 3
+        if d < best_d:
+            best, best_d = amount, d
+    return best
+
+
+def _agency_in(f: SentenceFacts, builder: RelationBuilder) -> str | None:
+    """The agency the sentence names (not the issuer, not a word inside an instrument's name)."""
+    fundings = [m for m in f.mentions if m.type == "Funding"]
+    for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+        if m.type != "Agency" or not eid or eid == builder.issuer_id:
+            continue
+        if any(x.start <= m.start and m.end <= x.end for x in fundings):
+            continue
+        ent = builder.by_id.get(eid)
+        if ent is not None:
+            return ent.name
+    return None
