@@ -21,12 +21,12 @@ from extract.names import Tokens, is_masked
 from extract.sentences import Sentence
 
 #: How far left of its head a candidate may start, in tokens and characters.
-MAX_TOKENS = 9
-MAX_CHARS = 28
+MAX_TOKENS = 12
+MAX_CHARS = 30
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Characters that may sit inside a name besides CJK and ASCII letters/digits.
-_NAME_CHARS = frozenset("·-()（）“”*＊Ｘ×")
+_NAME_CHARS = frozenset("·-—－()（）“”*＊Ｘ×")
 _QUOTE = re.compile(r"“([^“”\n]{1,30})”")
 
 

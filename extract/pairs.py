@@ -156,7 +156,19 @@ def candidates(
     rule_at: dict[tuple[str, str, int], Relation] = {(r.subject, r.object, r.span[0]): r for r in rules}
     out: list[PairCandidate] = []
     seen: set[tuple[str, str, int]] = set()
-    recent_funding: list[tuple[int, Mention, str]] = []
+
+    def add(sid: str, oid: str, sent: Sentence, s: Mention | None, o: Mention | None, feats: list[str]) -> None:
+        key = (sid, oid, sent.start)
+        if key in seen or sid == oid:
+            return
+        seen.add(key)
+        rule = rule_at.get(key)
+        feats.append(f"rule={rule.predicate if rule else 'none'}")
+        out.append(PairCandidate(sid, oid, sent, s, o, feats, rule))
+
+    paragraph = -1
+    carried_funding: tuple[Mention, str] | None = None
+    topic: tuple[Mention, str, int] | None = None
     for k, f in enumerate(facts):
         sent = f.sentence
         pairs = [(m, eid) for m, eid in zip(f.mentions, f.entity_ids, strict=True) if eid]
@@ -164,43 +176,36 @@ def candidates(
             for o, oid in pairs:
                 if sid == oid or not _types_fit(types[sid], types[oid]):
                     continue
-                key = (sid, oid, sent.start)
-                if key in seen:
-                    continue
-                seen.add(key)
-                feats = _pair_features(f, s, o, types[sid], types[oid], tokens_of[k])
-                rule = rule_at.get(key)
-                feats.append(f"rule={rule.predicate if rule else 'none'}")
-                out.append(PairCandidate(sid, oid, sent, s, o, feats, rule))
+                add(sid, oid, sent, s, o, _pair_features(f, s, o, types[sid], types[oid], tokens_of[k]))
         fundings = [(m, eid) for m, eid in pairs if types[eid] == "Funding"]
         has_subject = any(types[eid] in ("Project", "Company") for _, eid in pairs)
+        if paragraph != sent.paragraph:
+            paragraph, carried_funding, topic = sent.paragraph, None, _topic(f, types)
         if zone_id is not None:
             for o, oid in fundings:
-                key = (zone_id, oid, sent.start)
-                if key in seen:
-                    continue
-                seen.add(key)
                 feats = _pair_features(f, None, o, "Zone", "Funding", tokens_of[k])
                 feats.append("sentence_has_subject" if has_subject else "sentence_no_subject")
-                rule = rule_at.get(key)
-                feats.append(f"rule={rule.predicate if rule else 'none'}")
-                out.append(PairCandidate(zone_id, oid, sent, None, o, feats, rule))
-        if not fundings:
-            carried = [(m, eid) for i, m, eid in recent_funding if k - i <= _CARRY_SENTENCES]
-            if carried:
-                o, oid = carried[-1]
-                for s, sid in pairs:
-                    if types[sid] not in ("Project", "Company", "Zone"):
-                        continue
-                    key = (sid, oid, sent.start)
-                    if key in seen:
-                        continue
-                    seen.add(key)
+                add(zone_id, oid, sent, None, o, feats)
+        if not fundings and carried_funding is not None:
+            o, oid = carried_funding
+            for s, sid in pairs:
+                if types[sid] in ("Project", "Company", "Zone"):
                     feats = _pair_features(f, s, None, types[sid], "Funding", tokens_of[k])
-                    feats.append(f"carry_dist={k - next(i for i, m, e in recent_funding if e == oid)}")
-                    out.append(PairCandidate(sid, oid, sent, s, None, feats, rule_at.get(key)))
-        for o, oid in fundings:
-            recent_funding.append((k, o, oid))
+                    feats.append(f"carried_from={o.text[-2:]}")
+                    add(sid, oid, sent, s, None, feats)
+        if topic is not None and topic[2] != sent.start:
+            tid = topic[1]
+            for o, oid in pairs:
+                if oid != tid and _types_fit(types[tid], types[oid]):
+                    feats = _pair_features(f, None, o, types[tid], types[oid], tokens_of[k])
+                    feats.append("topic_subject")
+                    add(tid, oid, sent, None, o, feats)
+                if oid != tid and types[oid] == "Company" and types[tid] in ("Project", "Zone"):
+                    feats = _pair_features(f, o, None, "Company", types[tid], tokens_of[k])
+                    feats.append("topic_object")
+                    add(oid, tid, sent, o, None, feats)
+        if fundings:
+            carried_funding = fundings[-1]
     # rule relations whose evidence pair is not a same-sentence pair (paragraph and name-prefix rules)
     for r in rules:
         key = (r.subject, r.object, r.span[0])
@@ -213,6 +218,25 @@ def candidates(
         feats = [f"tp={types.get(r.subject)}>{types.get(r.object)}", "rule_only", f"rule={r.predicate}"]
         out.append(PairCandidate(r.subject, r.object, sent, None, None, feats, r))
     return out
+
+
+_NUMBERED = re.compile(r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十]+[)）])")
+
+
+def _topic(f: SentenceFacts, types: dict[str, str]) -> tuple[Mention, str, int] | None:
+    """The project a paragraph is about: the first name of a numbered or short opening sentence.
+
+    1.颍川大道东延工程。建设单位：…。总投资8.6亿元，使用专项债券…: the later sentences speak of it.
+    """
+    text = f.sentence.text
+    if not (_NUMBERED.match(text) or len(text) <= 40):
+        return None
+    for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+        if eid and types[eid] in ("Project", "Company") and not m.nested:
+            if m.start - f.sentence.start <= 6:
+                return m, eid, f.sentence.start
+            return None
+    return None
 
 
 def qualify(
