@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from . import cli_build, cli_db, cli_extract, cli_query, cli_serve, cli_store, cli_viz
+from . import cli_build, cli_db, cli_extract, cli_query, cli_serve, cli_store, cli_train, cli_viz
 from .cli_common import fail
 
 app = typer.Typer(
@@ -25,7 +25,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (cli_extract, cli_build, cli_store, cli_query, cli_serve, cli_db, cli_viz):
+for module in (cli_extract, cli_build, cli_store, cli_query, cli_serve, cli_db, cli_viz, cli_train):
     module.register(app)
 
 

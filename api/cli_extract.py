@@ -90,6 +90,15 @@ def extract_cmd(
             "--max-size-mb", min=0.001, help="Refuse files larger than this (default 20, or KG_MAX_FILE_MB)."
         ),
     ] = None,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence",
+            min=0.0,
+            max=1.0,
+            help="Leave out entities and relations the model is less sure of (0-1).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Extract entities and relations from government work reports.
 
@@ -108,7 +117,7 @@ def extract_cmd(
             _failure(str(item))
             continue
         try:
-            ex = extract_file(item, max_bytes)
+            ex = extract_file(item, max_bytes).filtered(min_confidence)
         except LoadError as exc:
             failed += 1
             _failure(str(exc))

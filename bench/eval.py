@@ -23,11 +23,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extract.learned import Model, load_model  # noqa: E402
-from extract.pipeline import extract_loaded  # noqa: E402
-from extract.load import load_bytes  # noqa: E402
-from extract.train import Annotated, default_folders, fit, load_annotated, mention_rows, pair_rows  # noqa: E402
-from extract.train import MENTION_C, RELATION_C  # noqa: E402
+from extract.learned import Model, load_model
+from extract.load import load_bytes
+from extract.pipeline import extract_loaded
+from extract.train import (
+    MENTION_C,
+    MENTION_THRESHOLD,
+    RELATION_C,
+    Annotated,
+    default_folders,
+    fit,
+    load_annotated,
+    mention_rows,
+    pair_rows,
+)
 
 GROUPS = {
     "real": lambda s: s[:1].isdigit(),
@@ -50,7 +59,10 @@ def _score(scorer: Path, reports: list[Annotated], outputs: dict[str, dict[str, 
         out = Path(tmp) / "out.jsonl"
         out.write_text("\n".join(json.dumps(outputs[r.stem], ensure_ascii=False) for r in reports) + "\n")
         proc = subprocess.run(
-            [sys.executable, str(scorer), str(gold), str(out), "--json"], capture_output=True, text=True, check=True
+            [sys.executable, str(scorer), str(gold), str(out), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
         )
     result: dict[str, Any] = json.loads(proc.stdout)
     return result
@@ -68,6 +80,7 @@ def main() -> int:
     root = Path(__file__).resolve().parent.parent
     ap.add_argument("--score", type=Path, default=root.parent / "shared" / "eval" / "score.py")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    ap.add_argument("--out", type=Path, default=None, help="write the leave-one-out extractions (JSON Lines) here")
     args = ap.parse_args()
     if not args.score.is_file():
         print(f"{args.score}: score.py not found (pass --score)", file=sys.stderr)
@@ -80,11 +93,14 @@ def main() -> int:
     for held in reports:
         train_set = [r for r in reports if r.stem != held.stem]
         mentions = fit([row for r in train_set for row in m_rows[r.stem]], MENTION_C)
-        with_mentions = Model(mentions=mentions)
+        with_mentions = Model(mentions=mentions, mention_threshold=MENTION_THRESHOLD)
         p_rows = [row for r in train_set for row in pair_rows(r, with_mentions)]
-        model = Model(mentions=mentions, relations=fit(p_rows, RELATION_C))
+        model = Model(mentions=mentions, relations=fit(p_rows, RELATION_C), mention_threshold=MENTION_THRESHOLD)
         loo[held.stem] = _extract(held, model)
     elapsed = time.perf_counter() - t0
+    if args.out:
+        lines = (json.dumps(loo[r.stem], ensure_ascii=False) for r in reports)
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     shipped = load_model()
     insample = {r.stem: _extract(r, shipped) for r in reports}
     figures: dict[str, Any] = {"per_report": {}, "pooled": {}, "in_sample": {}}
@@ -109,8 +125,10 @@ def main() -> int:
         print(_line(f"  in-sample {name}", inside))
     if args.json:
         slim = {
-            k: {g: {x: v[x] for x in ("entity_f1", "relation_f1", "amount_accuracy", "period_accuracy")}
-                for g, v in d.items()}
+            k: {
+                g: {x: v[x] for x in ("entity_f1", "relation_f1", "amount_accuracy", "period_accuracy")}
+                for g, v in d.items()
+            }
             for k, d in figures.items()
         }
         args.json.write_text(json.dumps(slim, ensure_ascii=False, indent=1), encoding="utf-8")

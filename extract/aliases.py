@@ -150,7 +150,7 @@ def build_entities(
 
 def _retype_by_majority(mentions: list[Mention]) -> None:
     """A name typed two ways in one report takes the type its surest mentions give it."""
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    votes: dict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
     for m in mentions:
         votes[norm(m.text)][m.type] += m.priority * (1 if m.nested else 2)
     for m in mentions:

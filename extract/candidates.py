@@ -28,6 +28,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Characters that may sit inside a name besides CJK and ASCII letters/digits.
 _NAME_CHARS = frozenset("·-—－()（）“”*＊Ｘ×")
 _QUOTE = re.compile(r"“([^“”\n]{1,30})”")
+#: 区委、区政府 and 市委、市政府: the party committee and the government named as one body.
+_PAIRED_BODIES = re.compile(r"([省市区县])委[、和]([省市区县])政府")
+#: A phase written after a project's head belongs to its name: …改造工程（二期）, …新区医院（一期）.
+_PHASE_AFTER = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]")
 
 
 @cache
@@ -65,7 +69,7 @@ def _name_token(word: str) -> bool:
     """Whether a token may be part of a name at all (punctuation and spaces may not)."""
     if is_masked(word) or word in _NAME_CHARS:
         return True
-    return all(_CJK.match(ch) or ch.isascii() and ch.isalnum() or ch in _NAME_CHARS for ch in word)
+    return all(_CJK.match(ch) or (ch.isascii() and ch.isalnum()) or ch in _NAME_CHARS for ch in word)
 
 
 def _head_at(text: str, end: int) -> str | None:
@@ -98,7 +102,23 @@ def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
                 m = Mention(sent.start + start, sent.start + end, hint, text[start:end], "span")
                 out.append(m)
             j -= 1
+        phase = _PHASE_AFTER.match(text, end)
+        if phase is not None:
+            out += [
+                Mention(
+                    m.start,
+                    sent.start + phase.end(),
+                    m.type,
+                    text[m.start - sent.start : phase.end()],
+                    "span",
+                )
+                for m in out
+                if m.end == sent.start + end and m.source == "span"
+            ]
     out += _quote_spans(sent, toks)
+    for pm in _PAIRED_BODIES.finditer(text):
+        if pm.group(1) == pm.group(2):
+            out.append(Mention(sent.start + pm.start(), sent.start + pm.end(), "Agency", pm.group(0), "span"))
     return out
 
 
@@ -126,4 +146,3 @@ def _quote_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
             for e in ends:
                 out.append(Mention(sent.start + s, sent.start + e, "Policy", text[s:e], "qspan"))
     return out
-

@@ -330,10 +330,10 @@ def extract_entities_relations(
         if p < model.relation_threshold or not _fits(pred, c, entities):
             continue
         rel = qualify(pred, c, fact_at.get(c.sentence.start), builder, meta.period, p)  # type: ignore[arg-type]
-        key = (rel.subject, rel.predicate, rel.object, rel.amount.value if rel.amount else None)
-        old = decided.get(key)
+        fact = (rel.subject, rel.predicate, rel.object, rel.amount.value if rel.amount else None)
+        old = decided.get(fact)
         if old is None or old.confidence < rel.confidence:
-            decided[key] = rel
+            decided[fact] = rel
     return entities, sorted(decided.values(), key=lambda r: (r.span[0], r.subject, r.predicate, r.object))
 
 

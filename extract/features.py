@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extract.candidates import head_types
@@ -155,7 +156,7 @@ def mention_features(m: Mention, sent: Sentence, toks: Tokens, ctx: DocContext) 
     return f
 
 
-def list_features(m: Mention, lists: list[object]) -> list[str]:
+def list_features(m: Mention, lists: Sequence[object]) -> list[str]:
     """Whether the candidate is an item of a recognised list, and the list's head word."""
     for lst in lists:
         items = getattr(lst, "items", [])

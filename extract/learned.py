@@ -86,7 +86,9 @@ def read_model(path: str | Path) -> Model:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}: cannot read the extraction model ({exc}); rebuild it with `kg train`") from exc
+        raise ModelError(
+            f"{path}: cannot read the extraction model ({exc}); rebuild it with `kg train`"
+        ) from exc
     return Model.from_json(data, str(path))
 
 

@@ -269,6 +269,19 @@ class Extraction:
             relations=[Relation.from_json(r) for r in data.get("relations", [])],
         )
 
+    def filtered(self, min_confidence: float) -> Extraction:
+        """The entities and relations the extractor is at least this sure of (and no fact left dangling)."""
+        if min_confidence <= 0:
+            return self
+        ents = [e for e in self.entities if e.confidence >= min_confidence]
+        kept = {e.id for e in ents}
+        rels = [
+            r
+            for r in self.relations
+            if r.confidence >= min_confidence and r.subject in kept and r.object in kept
+        ]
+        return Extraction(doc=self.doc, entities=ents, relations=rels)
+
     def entity(self, entity_id: str) -> Entity:
         for e in self.entities:
             if e.id == entity_id:

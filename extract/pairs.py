@@ -13,6 +13,7 @@ then read by rule, since those patterns are exact.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from extract.amounts import find_amounts
@@ -22,7 +23,9 @@ from extract.model import Amount, Entity, Period, Predicate, Relation
 from extract.relations import SIGNATURES, RelationBuilder, SentenceFacts
 from extract.sentences import Sentence
 
-_TRIGGER = re.compile(r"(入选|获评|获批|获得|获|列入|纳入|申报|认定为|认定|评定为|评为|通过|开展|参加|兑现|享受|争取)")
+_TRIGGER = re.compile(
+    r"(入选|获评|获批|获得|获|列入|纳入|申报|认定为|认定|评定为|评为|通过|开展|参加|兑现|享受|争取)"
+)
 _EACH = re.compile(r"各(?:奖励|补助|给予|获得|安排)?")
 _RESPECTIVELY = "分别"
 _TOTAL = re.compile(r"(?:合计|共计|总计|累计|共)")
@@ -103,9 +106,10 @@ def _pair_features(
                 feats.append("same_list")
         if ol is not None:
             feats.append("o_in_list")
-    for m, role in ((s, "s"), (o, "o")):
-        if m is None:
+    for side, role in ((s, "s"), (o, "o")):
+        if side is None:
             continue
+        m = side
         rs = m.start - sent.start
         feats.append(f"{role}_prev2={text[max(0, rs - 2) : rs] or '^'}")
         feats.append(f"{role}_next2={text[m.end - sent.start : m.end - sent.start + 2] or '$'}")
@@ -157,7 +161,9 @@ def candidates(
     out: list[PairCandidate] = []
     seen: set[tuple[str, str, int]] = set()
 
-    def add(sid: str, oid: str, sent: Sentence, s: Mention | None, o: Mention | None, feats: list[str]) -> None:
+    def add(
+        sid: str, oid: str, sent: Sentence, s: Mention | None, o: Mention | None, feats: list[str]
+    ) -> None:
         key = (sid, oid, sent.start)
         if key in seen or sid == oid:
             return
@@ -212,18 +218,21 @@ def candidates(
         if key in seen:
             continue
         seen.add(key)
-        sent = next((f.sentence for f in facts if f.sentence.start == r.span[0]), None)
-        if sent is None:
+        found = next((f.sentence for f in facts if f.sentence.start == r.span[0]), None)
+        if found is None:
             continue
+        sent = found
         feats = [f"tp={types.get(r.subject)}>{types.get(r.object)}", "rule_only", f"rule={r.predicate}"]
         out.append(PairCandidate(r.subject, r.object, sent, None, None, feats, r))
     return out
 
 
-_NUMBERED = re.compile(r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十]+[)）])")
+_NUMBERED = re.compile(
+    r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十]+[)）])"
+)
 
 
-def _topic(f: SentenceFacts, types: dict[str, str]) -> tuple[Mention, str, int] | None:
+def _topic(f: SentenceFacts, types: Mapping[str, str]) -> tuple[Mention, str, int] | None:
     """The project a paragraph is about: the first name of a numbered or short opening sentence.
 
     1.颍川大道东延工程。建设单位：…。总投资8.6亿元，使用专项债券…: the later sentences speak of it.
@@ -259,15 +268,19 @@ def qualify(
     if rule is None and pred in ("FUNDED_BY", "INVESTS_IN") and f is not None:
         amount = _amount_for(text, sent, s, o, f)
     if period is None and pred != "LOCATED_IN":
-        at = (o or s).start - sent.start if (o or s) is not None else 0
-        period = builder.nearest_period(sent, at)
+        anchor = o if o is not None else s
+        period = builder.nearest_period(sent, anchor.start - sent.start if anchor is not None else 0)
     if pred == "FUNDED_BY" and agency is None and f is not None:
         agency = _agency_in(f, builder)
     if pred == "PARTICIPATES_IN" and action is None and o is not None:
         before = text[max(0, o.start - sent.start - 8) : o.start - sent.start]
         found = _TRIGGER.findall(before)
         action = found[-1] if found else None
-    if period is None and report_period is not None and pred in ("FUNDED_BY", "INVESTS_IN", "PARTICIPATES_IN"):
+    if (
+        period is None
+        and report_period is not None
+        and pred in ("FUNDED_BY", "INVESTS_IN", "PARTICIPATES_IN")
+    ):
         period = Period(report_period.text, report_period.start, report_period.end, inherited=True)
     return Relation(
         cand.subject,
@@ -310,10 +323,10 @@ def _amount_for(
     pos = (o.end if o is not None else (s.end if s is not None else 0)) - sent.start
     best: Amount | None = None
     best_d = 10**9
-    for (a, b), amount in find_amounts(text):
-        d = a - pos if a >= pos else (pos - b) * 3
+    for (lo, hi), found in find_amounts(text):
+        d = lo - pos if lo >= pos else (pos - hi) * 3
         if d < best_d:
-            best, best_d = amount, d
+            best, best_d = found, d
     return best
 
 

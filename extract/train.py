@@ -28,7 +28,9 @@ from extract.linear import LinearModel
 _QUOTES = "“”\"'‘’《》〈〉「」『』【】"
 #: Features seen fewer times than this in training carry no weight (they would only memorise).
 MIN_FEATURE_COUNT = 2
-MENTION_C = 0.5
+MENTION_C = 0.2
+#: The least probability of being an entity a span needs (chosen by leave-one-report-out).
+MENTION_THRESHOLD = 0.3
 RELATION_C = 0.5
 
 
@@ -58,7 +60,10 @@ def default_folders() -> list[tuple[Path, Path]]:
     for docs, gold in (
         (root / "annotated" / "real" / "docs", root / "annotated" / "real" / "gold"),
         (root / "annotated" / "synthetic" / "docs", root / "annotated" / "synthetic" / "gold"),
-        (root / "tests" / "extract_engine" / "heldout" / "docs", root / "tests" / "extract_engine" / "heldout" / "gold"),
+        (
+            root / "tests" / "extract_engine" / "heldout" / "docs",
+            root / "tests" / "extract_engine" / "heldout" / "gold",
+        ),
     ):
         if docs.is_dir() and gold.is_dir():
             out.append((docs, gold))
@@ -178,7 +183,7 @@ def train(reports: Sequence[Annotated]) -> Model:
     rules = Model.rules_only()
     m_rows = [row for r in reports for row in mention_rows(r, rules)]
     mentions = fit(m_rows, MENTION_C)
-    with_mentions = Model(mentions=mentions)
+    with_mentions = Model(mentions=mentions, mention_threshold=MENTION_THRESHOLD)
     p_rows = [row for r in reports for row in pair_rows(r, with_mentions)]
     relations = fit(p_rows, RELATION_C)
     meta = {
@@ -190,6 +195,7 @@ def train(reports: Sequence[Annotated]) -> Model:
     return Model(
         mentions=mentions,
         relations=relations,
+        mention_threshold=MENTION_THRESHOLD,
         trained_on=tuple(r.stem for r in reports),
         meta=meta,
     )

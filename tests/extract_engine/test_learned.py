@@ -1,0 +1,86 @@
+"""The learned stage: the shipped model is what training builds, it loads once, and the SCHEMA's cases hold.
+
+The cases are written from ``../shared/eval/SCHEMA.md`` with invented names, not copied from any gold file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.learned import FEATURE_VERSION, Model, ModelError, load_model, shipped_model_path
+from extract.model import Entity, Relation
+from extract.train import default_folders, load_annotated, train
+from tests.extract_engine.conftest import Run
+
+
+def test_shipped_model_is_what_training_builds() -> None:
+    """Rebuilt from the repo's own annotated reports, byte for byte (training is deterministic)."""
+    reports = load_annotated(default_folders())
+    assert len(reports) >= 11
+    built = train(reports).dumps()
+    assert built == shipped_model_path().read_text(encoding="utf-8"), "run `kg train` and commit the model"
+
+
+def test_model_is_loaded_once_per_process(run: Run) -> None:
+    load_model.cache_clear()
+    run("南湖区经信局组织企业申报。")
+    run("南湖区经信局组织企业申报。")
+    info = load_model.cache_info()
+    assert info.misses == 1 and info.hits >= 1
+
+
+def test_a_model_for_other_features_is_refused() -> None:
+    data = Model.rules_only().to_json()
+    data["feature_version"] = FEATURE_VERSION + 1
+    with pytest.raises(ModelError, match="kg train"):
+        Model.from_json(data)
+
+
+def _names(ents: list[Entity], etype: str) -> set[str]:
+    return {n for e in ents if e.type == etype for n in (e.name, *e.aliases)}
+
+
+def _rel(ents: list[Entity], rels: list[Relation], s: str, p: str, o: str) -> Relation | None:
+    by_id = {e.id: {e.name, *e.aliases} for e in ents}
+    return next(
+        (r for r in rels if r.predicate == p and s in by_id[r.subject] and o in by_id[r.object]), None
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "name"),
+    [
+        ("浙江湘*新材料有限公司入选省级“专精特新”中小企业名单。", "Company", "浙江湘*新材料有限公司"),
+        ("XX街道新增规上工业企业5家。", "Zone", "XX街道"),
+        ("青石街道完成工业投资12亿元。", "Zone", "青石街道"),
+        ("推动鹭岛科技有限公司申报国家高新技术企业。", "Company", "鹭岛科技有限公司"),
+    ],
+)
+def test_names_the_schema_describes(run: Run, text: str, etype: str, name: str) -> None:
+    ents, _ = run(text, issuer="经信局", year=2023, zone="南湖区")
+    assert name in _names(ents, etype), [(e.type, e.name) for e in ents]
+
+
+def test_every_entity_and_relation_carries_a_confidence(run: Run) -> None:
+    ents, rels = run("翠微电子有限公司获得技术改造补助资金300万元。", year=2023, zone="南湖区")
+    assert ents and all(0.0 <= e.confidence <= 1.0 for e in ents)
+    assert all(0.0 <= r.confidence <= 1.0 for r in rels)
+
+
+def test_a_fact_without_time_inherits_the_report_period() -> None:
+    from extract.engine import extract_entities_relations
+    from extract.model import LoadedText, Period, ReportMeta
+
+    text = "翠微电子有限公司获得技术改造补助资金300万元。"
+    loaded = LoadedText("r.txt", text, "utf-8", body=[(0, len(text))])
+    meta = ReportMeta(
+        issuer="经信局", year=2023, zone="南湖区", period=Period("2023年上半年", "2023-01-01", "2023-06-30")
+    )
+    _, rels = extract_entities_relations(loaded, meta)
+    funded = [r for r in rels if r.predicate == "FUNDED_BY"]
+    assert funded, rels
+    assert all(r.period is not None and r.period.inherited for r in funded)
+    assert funded[0].period is not None and (funded[0].period.start, funded[0].period.end) == (
+        "2023-01-01",
+        "2023-06-30",
+    )
