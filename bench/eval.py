@@ -30,6 +30,7 @@ from extract.train import (
     MENTION_C,
     MENTION_THRESHOLD,
     RELATION_C,
+    RELATION_THRESHOLD,
     Annotated,
     default_folders,
     fit,
@@ -95,7 +96,12 @@ def main() -> int:
         mentions = fit([row for r in train_set for row in m_rows[r.stem]], MENTION_C)
         with_mentions = Model(mentions=mentions, mention_threshold=MENTION_THRESHOLD)
         p_rows = [row for r in train_set for row in pair_rows(r, with_mentions)]
-        model = Model(mentions=mentions, relations=fit(p_rows, RELATION_C), mention_threshold=MENTION_THRESHOLD)
+        model = Model(
+            mentions=mentions,
+            relations=fit(p_rows, RELATION_C),
+            mention_threshold=MENTION_THRESHOLD,
+            relation_threshold=RELATION_THRESHOLD,
+        )
         loo[held.stem] = _extract(held, model)
     elapsed = time.perf_counter() - t0
     if args.out:

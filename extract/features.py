@@ -136,6 +136,15 @@ def mention_features(m: Mention, sent: Sentence, toks: Tokens, ctx: DocContext) 
             f.append("mask_token")
         prev = toklist[i0 - 1].word if i0 > 0 and toklist[i0].start == s else ""
         nxt = toklist[i1 + 1].word if i1 + 1 < len(toklist) and toklist[i1].end == e else ""
+        # boundary evidence: a head right after (the name goes on), a name-like word right before
+        if nxt and any((text + nxt).endswith(h) for h in (nxt, nxt[-2:], nxt[-1:]) if h in heads):
+            f.append("next_is_head")
+        if prev and _tok_pos(prev) in ("oov", "nr", "ns", "nz", "nrt", "lat", "n") and prev not in ctx.lex.leadin_words:
+            f.append(f"prev_nameish={_tok_pos(prev)}")
+        if first in ctx.lex.generic_words:
+            f.append("first_generic")
+        if first in ctx.lex.level_prefixes or _LEVEL.match(first):
+            f.append("first_level")
         f.append(f"w_prev={prev or '^'}")
         f.append(f"pos_prev={_tok_pos(prev)}")
         f.append(f"w_next={nxt or '$'}")

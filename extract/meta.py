@@ -35,7 +35,9 @@ _POSTED = re.compile(
 )
 
 #: Words a work report's title is made of (a title names what kind of document it is).
-_TITLE_WORDS = re.compile(r"总结|工作思路|工作报告|情况报告|工作要点|工作计划|工作情况|述职")
+_TITLE_WORDS = re.compile(
+    r"总结|工作思路|工作报告|情况报告|工作要点|工作计划|工作情况|述职|的报告|的汇报|情况汇报|执行情况|推进情况|预算草案"
+)
 #: What may precede a title on its line: markdown heading marks, a forum tag such as [计划总结].
 _FORUM_TAG = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\[[^\]]{1,12}\]|【[^】]{1,12}】)?\s*")
 _ENUMERATOR = re.compile(
@@ -88,6 +90,8 @@ def read_meta(loaded: LoadedText) -> ReportMeta:
     if issuer is None and title is not None:
         issuer = _issuer_in_title(title, body_text)
     opening = _opening(body_text)
+    if issuer is None:
+        issuer = _issuer_line(_lines(text, body)[:_TITLE_WINDOW])
     if issuer is None:
         issuer = _first_agency(opening)
 
@@ -192,10 +196,29 @@ def _first_agency(opening: str) -> str | None:
         before = opening[match.start() - 1] if match.start() else ""
         if match.group(0) == "局" and before in _NOT_AGENCY_BEFORE_JU:
             continue
+        if opening[match.end() : match.end() + 1] in ("托", "员"):
+            continue  # 委托, 委员: a verb and a member, not a committee
         name = _name_before(opening, match.end(), limit=12)
         name = _LEADING_FUNCTION.sub("", _LEADING_TIME.sub("", name))
         if 2 <= len(name) <= 12 and len(name) > len(match.group(0)):
             return name
+    return None
+
+
+#: A line that is only an agency's name, perhaps with a second name in brackets or an office-holder
+#: after it: 颍川市住房和城乡建设局（市重点工程建设中心）, 瑞湖区财政局局长  周慧敏.
+_ISSUER_LINE = re.compile(
+    r"^(?P<agency>[\u4e00-\u9fffXＸ*＊]{2,24}?(?:管委会|委员会|办公室|局|委|办|厅|署))"
+    r"(?:[（(][^（）()]{1,20}[)）])?(?:(?:局长|主任|厅长|书记|副局长|副主任)\s*[\u4e00-\u9fff]{2,4})?$"
+)
+
+
+def _issuer_line(lines: list[str]) -> str | None:
+    """The agency named on a line of its own near the top (the sender of a 汇报, the speaker of a 报告)."""
+    for line in lines:
+        m = _ISSUER_LINE.match(re.sub(r"\s+", "", line) if len(line) <= 40 else "")
+        if m:
+            return m["agency"]
     return None
 
 

@@ -20,6 +20,7 @@ from extract.amounts import find_amounts
 from extract.lists import ItemList
 from extract.mentions import Mention
 from extract.model import Amount, Entity, Period, Predicate, Relation
+from extract.periods import find_periods
 from extract.relations import SIGNATURES, RelationBuilder, SentenceFacts
 from extract.sentences import Sentence
 
@@ -265,11 +266,17 @@ def qualify(
     agency = rule.agency if rule else None
     action = rule.action if rule else None
     s, o = cand.s_mention, cand.o_mention
-    if rule is None and pred in ("FUNDED_BY", "INVESTS_IN") and f is not None:
-        amount = _amount_for(text, sent, s, o, f)
+    if pred == "FUNDED_BY" and f is not None:
+        own = _amount_right_after(text, s.end - sent.start) if s is not None else None
+        if own is not None:
+            amount = own[1]  # per item (其中A 1.2亿元、B 3亿元) wins over the sentence's total
+        elif rule is None:
+            amount = _amount_for(text, sent, s, o, f)
+    if pred == "INVESTS_IN" and amount is None:
+        amount = _investment(text, sent, s, o)
     if period is None and pred != "LOCATED_IN":
         anchor = o if o is not None else s
-        period = builder.nearest_period(sent, anchor.start - sent.start if anchor is not None else 0)
+        period = _period_for(sent, anchor.start - sent.start if anchor is not None else 0, builder)
     if pred == "FUNDED_BY" and agency is None and f is not None:
         agency = _agency_in(f, builder)
     if pred == "PARTICIPATES_IN" and action is None and o is not None:
@@ -328,6 +335,43 @@ def _amount_for(
         if d < best_d:
             best, best_d = found, d
     return best
+
+
+_INVEST_WORD = re.compile(r"(?:总投资|计划投资|协议投资|合同外资|实际使用外资|到位|投资|增资|出资)(?:约|超|近)?")
+
+
+def _investment(text: str, sent: Sentence, s: Mention | None, o: Mention | None) -> Amount | None:
+    """The amount written after an investment word in the clause of the project or the company."""
+    anchors = [m.end - sent.start for m in (o, s) if m is not None]
+    for anchor in anchors:
+        lo, hi = _clause_around(text, anchor)
+        for w in _INVEST_WORD.finditer(text, lo, hi):
+            for (a, _), amount in find_amounts(text[w.end() : w.end() + 16]):
+                if a <= 2:
+                    return amount
+                break
+    return None
+
+
+def _clause_around(text: str, pos: int) -> tuple[int, int]:
+    lo = max((text.rfind(c, 0, pos) for c in "，,；;："), default=-1) + 1
+    ends = [i for i in (text.find(c, pos) for c in "，,；;：") if i >= 0]
+    return lo, min(ends) if ends else len(text)
+
+
+def _period_for(sent: Sentence, pos: int, builder: RelationBuilder) -> Period | None:
+    """A time in the fact's own clause, else one that opens the sentence, else the carried one."""
+    text = sent.text
+    lo, hi = _clause_around(text, min(pos, max(0, len(text) - 1)))
+    first_lo, first_hi = _clause_around(text, 0)
+    found = [(a, per) for (a, _), per in find_periods(text, builder.year) if per.start is not None]
+    for a, per in found:
+        if lo <= a < hi:
+            return per
+    for a, per in found:
+        if a <= 2 and first_hi < lo:
+            return per  # 2023年，… / 1-9月，… : the time the sentence opens with
+    return builder.carry
 
 
 def _agency_in(f: SentenceFacts, builder: RelationBuilder) -> str | None:

@@ -31,6 +31,8 @@ MIN_FEATURE_COUNT = 2
 MENTION_C = 0.2
 #: The least probability of being an entity a span needs (chosen by leave-one-report-out).
 MENTION_THRESHOLD = 0.3
+#: The least probability of its best predicate a pair needs (chosen by leave-one-report-out).
+RELATION_THRESHOLD = 0.25
 RELATION_C = 0.5
 
 
@@ -196,6 +198,7 @@ def train(reports: Sequence[Annotated]) -> Model:
         mentions=mentions,
         relations=relations,
         mention_threshold=MENTION_THRESHOLD,
+        relation_threshold=RELATION_THRESHOLD,
         trained_on=tuple(r.stem for r in reports),
         meta=meta,
     )
