@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 from extract.model import Amount, Span
 
@@ -55,7 +56,8 @@ _NOT_MONEY_AFTER = re.compile(r"\s*(?:/|每|工业增加值|增加值|产值能�
 def _value(num: str, unit: str) -> float | None:
     if not num[0].isdigit():
         return None
-    return float(num) * _UNITS[unit]
+    # in decimal, so 1.1亿元 is 110000000 and not 110000000.00000001
+    return float(Decimal(num) * _UNITS[unit])
 
 
 def find_amounts(text: str) -> Iterator[tuple[Span, Amount]]:

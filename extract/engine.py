@@ -31,8 +31,8 @@ from extract.mentions import (
     zone_contexts,
 )
 from extract.model import Entity, EntityType, LoadedText, Period, Relation, ReportMeta
-from extract.names import Tokens, pos_of
-from extract.pairs import PairCandidate, candidates, qualify
+from extract.names import Tokens, all_generic, pos_of
+from extract.pairs import PairCandidate, candidates, group_of, investments, qualify
 from extract.relations import RelationBuilder, SentenceFacts, build_relations
 from extract.resolve import resolve_sentence
 from extract.segment import tokenize
@@ -148,7 +148,7 @@ def _decide_mentions(
             continue
         proba = model.mentions.proba(feats)
         etype, p = max(((t, v) for t, v in proba.items() if t != NONE), key=lambda kv: kv[1])
-        if 1.0 - proba.get(NONE, 0.0) < model.mention_threshold:
+        if 1.0 - proba.get(NONE, 0.0) < model.mention_threshold or _only_generic(best, sent, toks, ctx.lex):
             continue
         for m in ruled or group:
             m.forms = [x for g in ruled for x in g.forms if x not in m.forms] + m.forms
@@ -158,6 +158,16 @@ def _decide_mentions(
     if model.mentions is None:
         return scored
     return _best_edges(scored)
+
+
+def _only_generic(m: Mention, sent: Sentence, toks: Tokens, lex: Lexicon) -> bool:
+    """Generic words (企业, 项目, 区级技改项目) are never entities, whatever the model says (SCHEMA.md)."""
+    s, e = m.start - sent.start, m.end - sent.start
+    words = [t.word for t in toks.tokens if s <= t.start and t.end <= e]
+    return all_generic([w for w in words if w not in lex.level_prefixes and not _LEVEL_WORD.match(w)], lex)
+
+
+_LEVEL_WORD = re.compile(r"^(?:国家|省|市|区|县)级$")
 
 
 def _best_edges(scored: list[Mention]) -> list[Mention]:
@@ -323,18 +333,44 @@ def extract_entities_relations(
     if model.relations is None:
         return entities, _inherit_periods(relations, meta)
     fact_at = {f.sentence.start: f for f in facts}
+    invested = investments(facts, {e.id: e.type for e in entities})
     decided: dict[tuple[str, str, str, float | None], Relation] = {}
+
+    def accept(pred: str, c: PairCandidate, p: float) -> None:
+        rel = qualify(pred, c, fact_at.get(c.sentence.start), builder, meta.period, p, invested)  # type: ignore[arg-type]
+        fact = (rel.subject, rel.predicate, rel.object, rel.amount.value if rel.amount else None)
+        old = decided.get(fact)
+        if old is None or old.confidence < rel.confidence:
+            decided[fact] = rel
+
     for c in cands:
         proba = model.relations.proba(c.features)
         pred, p = max(((k, v) for k, v in proba.items() if k != NONE), key=lambda kv: kv[1])
         if p < model.relation_threshold or not _fits(pred, c, entities):
             continue
-        rel = qualify(pred, c, fact_at.get(c.sentence.start), builder, meta.period, p)  # type: ignore[arg-type]
-        fact = (rel.subject, rel.predicate, rel.object, rel.amount.value if rel.amount else None)
-        old = decided.get(fact)
-        if old is None or old.confidence < rel.confidence:
-            decided[fact] = rel
+        accept(pred, c, p)
+        for item in _listed_with(c, fact_at.get(c.sentence.start)) if pred != "LOCATED_IN" else []:
+            if _fits(pred, item, entities):
+                accept(pred, item, p)
     return entities, sorted(decided.values(), key=lambda r: (r.span[0], r.subject, r.predicate, r.object))
+
+
+def _listed_with(c: PairCandidate, f: SentenceFacts | None) -> list[PairCandidate]:
+    """A fact about one item of a list holds for the others (A、B等3家企业获…): one candidate each."""
+    if f is None or c.s_mention is None:
+        return []
+    grouped = group_of(c.s_mention, f)
+    if grouped is None:
+        return []
+    out = []
+    for item in grouped[0]:
+        eid = next(
+            (e for m, e in zip(f.mentions, f.entity_ids, strict=True) if m.start == item.start and m.end == item.end),
+            None,
+        )
+        if eid and eid != c.subject:
+            out.append(PairCandidate(eid, c.object, c.sentence, item, c.o_mention, c.features, None))
+    return out
 
 
 def _fits(pred: str, c: PairCandidate, entities: list[Entity]) -> bool:

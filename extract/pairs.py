@@ -33,6 +33,8 @@ _TOTAL = re.compile(r"(?:合计|共计|总计|累计|共)")
 #: How many earlier sentences an instrument is carried over to a list of recipients.
 _CARRY_SENTENCES = 3
 _PER_ITEM_GAP = 3
+#: Whether the rules' own relation for a pair is one of its features.
+USE_RULE_FEATURE = True
 
 
 @dataclass(slots=True)
@@ -61,6 +63,29 @@ def _list_of(m: Mention, lists: list[ItemList]) -> ItemList | None:
     for lst in lists:
         if any(i.start == m.start and i.end == m.end for i in lst.items):
             return lst
+    return None
+
+
+_JOINERS = frozenset({"、", "和", "及", "与", "以及"})
+
+
+def group_of(m: Mention, f: SentenceFacts) -> tuple[list[Mention], int] | None:
+    """The items ``m`` is listed with and where the list ends: a recognised list (A、B等N家企业),
+    else names of one type joined only by 、/和/及 (A、B分别获得…)."""
+    lst = _list_of(m, f.lists)
+    if lst is not None and len(lst.items) >= 2:
+        return list(lst.items), lst.end
+    ms = sorted((x for x in f.mentions if not x.nested and x.type == m.type), key=lambda x: x.start)
+    text, base = f.sentence.text, f.sentence.start
+    runs: list[list[Mention]] = []
+    for x in ms:
+        if runs and text[runs[-1][-1].end - base : x.start - base] in _JOINERS:
+            runs[-1].append(x)
+        else:
+            runs.append([x])
+    for run in runs:
+        if len(run) >= 2 and any(x.start == m.start and x.end == m.end for x in run):
+            return run, run[-1].end
     return None
 
 
@@ -118,6 +143,12 @@ def _pair_features(
             feats.append(f"{role}_nested")
         if _amount_right_after(text, m.end - sent.start):
             feats.append(f"{role}_amount_after")
+    if s is not None and group_of(s, f) is not None:
+        feats.append("s_in_group")
+    if _RESPECTIVELY in text:
+        feats.append("respectively")
+    if _TOTAL.search(text):
+        feats.append("total_word")
     trig = _TRIGGER.findall(text)
     for t in trig[:3]:
         feats.append(f"trig={t}")
@@ -170,7 +201,8 @@ def candidates(
             return
         seen.add(key)
         rule = rule_at.get(key)
-        feats.append(f"rule={rule.predicate if rule else 'none'}")
+        if USE_RULE_FEATURE:
+            feats.append(f"rule={rule.predicate if rule else 'none'}")
         out.append(PairCandidate(sid, oid, sent, s, o, feats, rule))
 
     paragraph = -1
@@ -223,7 +255,7 @@ def candidates(
         if found is None:
             continue
         sent = found
-        feats = [f"tp={types.get(r.subject)}>{types.get(r.object)}", "rule_only", f"rule={r.predicate}"]
+        feats = [f"tp={types.get(r.subject)}>{types.get(r.object)}", "rule_only", f"rule_only={r.predicate}"]
         out.append(PairCandidate(r.subject, r.object, sent, None, None, feats, r))
     return out
 
@@ -256,6 +288,7 @@ def qualify(
     builder: RelationBuilder,
     report_period: Period | None,
     confidence: float,
+    invested: Mapping[str, Amount] | None = None,
 ) -> Relation:
     """The relation for an accepted candidate, with amount, period, agency and action read by rule."""
     sent = cand.sentence
@@ -267,13 +300,12 @@ def qualify(
     action = rule.action if rule else None
     s, o = cand.s_mention, cand.o_mention
     if pred == "FUNDED_BY" and f is not None:
-        own = _amount_right_after(text, s.end - sent.start) if s is not None else None
-        if own is not None:
-            amount = own[1]  # per item (其中A 1.2亿元、B 3亿元) wins over the sentence's total
-        elif rule is None:
-            amount = _amount_for(text, sent, s, o, f)
+        # per item (其中A 1.2亿元、B 3亿元), each (各), respectively (分别) or shared by a list
+        amount = _amount_for(text, sent, s, o, f) or amount
     if pred == "INVESTS_IN" and amount is None:
         amount = _investment(text, sent, s, o)
+        if amount is None and invested is not None:
+            amount = invested.get(cand.object)  # 总投资 stated where the report describes the project
     if period is None and pred != "LOCATED_IN":
         anchor = o if o is not None else s
         period = _period_for(sent, anchor.start - sent.start if anchor is not None else 0, builder)
@@ -311,20 +343,21 @@ def _amount_for(
         own = _amount_right_after(text, s.end - sent.start)
         if own is not None:
             return own[1]
-        lst = _list_of(s, f.lists)
-        if lst is not None and len(lst.items) >= 2:
-            after = text[lst.end - sent.start :]
+        grouped = group_of(s, f)
+        if grouped is not None:
+            items, end = grouped
+            after = text[end - sent.start :]
             amounts = list(find_amounts(after))
             if not amounts:
                 return None
-            if _RESPECTIVELY in after[: amounts[0][0][0] + 1] and len(amounts) >= len(lst.items):
-                idx = next(i for i, item in enumerate(lst.items) if item.start == s.start)
+            if _RESPECTIVELY in after[: amounts[0][0][0] + 1] and len(amounts) >= len(items):
+                idx = next(i for i, item in enumerate(items) if item.start == s.start)
                 return amounts[idx][1]
             first = amounts[0]
             lead = after[: first[0][0]]
             if _EACH.search(lead[-6:]):
                 return first[1]
-            group = f"g{sent.start}-{lst.end + first[0][0]}"
+            group = f"g{sent.start}-{end + first[0][0]}"
             a = first[1]
             return Amount(a.text, a.value, a.currency, a.masked, a.approx, shared=True, group=group)
     pos = (o.end if o is not None else (s.end if s is not None else 0)) - sent.start
@@ -345,12 +378,29 @@ def _investment(text: str, sent: Sentence, s: Mention | None, o: Mention | None)
     anchors = [m.end - sent.start for m in (o, s) if m is not None]
     for anchor in anchors:
         lo, hi = _clause_around(text, anchor)
-        for w in _INVEST_WORD.finditer(text, lo, hi):
+        words = list(_INVEST_WORD.finditer(text, lo, hi))
+        if hi < len(text):  # X项目，总投资8.6亿元: the next clause opens with the figure
+            nxt = _INVEST_WORD.match(text, hi + 1)
+            if nxt is not None:
+                words.append(nxt)
+        for w in words:
             for (a, _), amount in find_amounts(text[w.end() : w.end() + 16]):
                 if a <= 2:
                     return amount
                 break
     return None
+
+
+def investments(facts: list[SentenceFacts], types: Mapping[str, str]) -> dict[str, Amount]:
+    """Each project's investment as the report states it first (X项目，总投资8.6亿元)."""
+    out: dict[str, Amount] = {}
+    for f in facts:
+        for m, eid in zip(f.mentions, f.entity_ids, strict=True):
+            if eid and eid not in out and types.get(eid) == "Project" and not m.nested:
+                found = _investment(f.sentence.text, f.sentence, None, m)
+                if found is not None:
+                    out[eid] = found
+    return out
 
 
 def _clause_around(text: str, pos: int) -> tuple[int, int]:

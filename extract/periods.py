@@ -29,6 +29,7 @@ _PART = (
     r"|(?P<month>\d{1,2})月(?:份)?(?P<mend>底|末)?(?:(?P<day>\d{1,2})[日号])?"
     r"|(?P<yend>年底|年末|底)"
     r"|(?P<ystart>年初)"
+    r"|(?P<within>年内|全年)"
 )
 _PERIOD = re.compile(
     r"(?P<y1>(?:19|20)\d{2})\s*[-—–~至到]\s*(?P<y2>(?:19|20)\d{2})年(?:度)?"
@@ -97,6 +98,8 @@ def _resolve(m: re.Match[str], anchor: int | None) -> Period | None:
         return Period(text, _iso(year, 12, 1), _iso(year, 12, 31))
     if m.group("ystart"):
         return Period(text, _iso(year, 1, 1), _iso(year, 3, 31))
+    if m.group("within"):  # 年内签约, 全年完成: a plan or a result for the whole year
+        return Period(text, _iso(year, 1, 1), _iso(year, 12, 31))
     if m.group("year") is None:
         return None
     return Period(text, _iso(year, 1, 1), _iso(year, 12, 31))

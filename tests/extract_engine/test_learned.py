@@ -21,10 +21,10 @@ def test_shipped_model_is_what_training_builds() -> None:
     assert built == shipped_model_path().read_text(encoding="utf-8"), "run `kg train` and commit the model"
 
 
-def test_model_is_loaded_once_per_process(run: Run) -> None:
+def test_model_is_loaded_once_per_process(learned: Run) -> None:
     load_model.cache_clear()
-    run("南湖区经信局组织企业申报。")
-    run("南湖区经信局组织企业申报。")
+    learned("南湖区经信局组织企业申报。")
+    learned("南湖区经信局组织企业申报。")
     info = load_model.cache_info()
     assert info.misses == 1 and info.hits >= 1
 
@@ -56,13 +56,13 @@ def _rel(ents: list[Entity], rels: list[Relation], s: str, p: str, o: str) -> Re
         ("推动鹭岛科技有限公司申报国家高新技术企业。", "Company", "鹭岛科技有限公司"),
     ],
 )
-def test_names_the_schema_describes(run: Run, text: str, etype: str, name: str) -> None:
-    ents, _ = run(text, issuer="经信局", year=2023, zone="南湖区")
+def test_names_the_schema_describes(learned: Run, text: str, etype: str, name: str) -> None:
+    ents, _ = learned(text, issuer="经信局", year=2023, zone="南湖区")
     assert name in _names(ents, etype), [(e.type, e.name) for e in ents]
 
 
-def test_every_entity_and_relation_carries_a_confidence(run: Run) -> None:
-    ents, rels = run("翠微电子有限公司获得技术改造补助资金300万元。", year=2023, zone="南湖区")
+def test_every_entity_and_relation_carries_a_confidence(learned: Run) -> None:
+    ents, rels = learned("翠微电子有限公司获得技术改造补助资金300万元。", year=2023, zone="南湖区")
     assert ents and all(0.0 <= e.confidence <= 1.0 for e in ents)
     assert all(0.0 <= r.confidence <= 1.0 for r in rels)
 
