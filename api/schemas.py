@@ -58,6 +58,8 @@ class AmountOut(BaseModel):
     currency: str | None = Field(description="币种 Currency, e.g. CNY")
     masked: bool = Field(description="是否打码 True when the published number is masked")
     approx: bool = Field(False, description="约数 True for 约/近/超/余 amounts")
+    shared: bool = Field(False, description="共享 One amount stated for several recipients together")
+    group: str | None = Field(None, description="共享组 Id common to the facts sharing one amount")
 
 
 class PeriodOut(BaseModel):
@@ -116,6 +118,8 @@ def _amount(fact: Fact) -> AmountOut | None:
         currency=fact.amount_currency,
         masked=fact.amount_masked,
         approx=fact.amount_approx,
+        shared=fact.amount_shared,
+        group=fact.amount_group,
     )
 
 
@@ -135,6 +139,8 @@ def _amount_json(fact: Fact) -> Json | None:
         "currency": fact.amount_currency,
         "masked": fact.amount_masked,
         "approx": fact.amount_approx,
+        "shared": fact.amount_shared,
+        "group": fact.amount_group,
     }
 
 
@@ -320,6 +326,9 @@ class FundingItemOut(BaseModel):
     restates: str | None = Field(
         description="重复 Id of an earlier fact stating the same funding (not counted again in totals)"
     )
+    shared_by: int = Field(
+        1, description="共享 Recipients sharing this row's amount (1: its own); totals count it once"
+    )
 
     @staticmethod
     def encode(item: FundingItem) -> Json:
@@ -334,6 +343,7 @@ class FundingItemOut(BaseModel):
             "evidence": f.evidence,
             "document": f.document,
             "restates": item.restates,
+            "shared_by": item.shared_by,
         }
 
 
@@ -343,8 +353,9 @@ class FundingTotalOut(BaseModel):
     instrument: EntityRef
     currency: str | None
     amount: float = Field(description="已知金额合计 Sum of known amounts")
-    facts: int = Field(description="事实数 Facts counted (restatements once)")
-    masked: int = Field(description="打码金额数 Facts whose amount is masked")
+    facts: int = Field(description="事实数 Recipient rows counted (restatements once)")
+    amounts: int = Field(description="金额数 Distinct amounts summed (a shared amount once)")
+    masked: int = Field(description="打码金额数 Masked amounts (a shared one once)")
 
     @staticmethod
     def encode(t: FundingTotal) -> Json:
@@ -353,6 +364,7 @@ class FundingTotalOut(BaseModel):
             "currency": t.currency,
             "amount": float(t.amount),
             "facts": t.facts,
+            "amounts": t.amounts,
             "masked": t.masked,
         }
 

@@ -60,6 +60,9 @@ class Fact:
     period_text: str | None = None
     agency: str | None = None
     action: str | None = None
+    #: one amount stated for several recipients together; sums count it once per (document, group)
+    amount_shared: bool = False
+    amount_group: str | None = None
 
     @property
     def has_amount(self) -> bool:
@@ -81,6 +84,8 @@ class Fact:
                     "text": self.amount_text,
                     "masked": self.amount_masked,
                     "approx": self.amount_approx,
+                    "shared": self.amount_shared,
+                    "group": self.amount_group,
                 }
                 if self.has_amount
                 else None

@@ -680,6 +680,8 @@ def _fact_props(f: Fact) -> dict[str, Any]:
         "period_text": f.period_text,
         "agency": f.agency,
         "action": f.action,
+        "amount_shared": f.amount_shared or None,
+        "amount_group": f.amount_group,
     }
     return {k: v for k, v in props.items() if v is not None}
 
@@ -705,6 +707,8 @@ def _fact(r: Mapping[str, Any]) -> Fact:
         period_text=p.get("period_text"),
         agency=p.get("agency"),
         action=p.get("action"),
+        amount_shared=bool(p.get("amount_shared", False)),
+        amount_group=p.get("amount_group"),
     )
 
 

@@ -23,6 +23,7 @@ from extract.errors import LoadError
 from .errors import EntityNotFound, InvalidExtraction, NotFound
 from .longlived import long_lived
 from .model import DocumentRecord, Fact, IngestResult, Node, RemoveResult, Span, Stats
+from .shared import AmountKey, amount_key
 from .store import GraphStore
 
 # -- name matching ------------------------------------------------------------
@@ -140,6 +141,12 @@ class FundingItem:
     recipient: Node
     instrument: Node
     restates: str | None = None
+    #: how many recipients share this row's amount (1: its own); a sum counts a shared amount once
+    shared_by: int = 1
+
+    @property
+    def shared(self) -> bool:
+        return self.shared_by > 1
 
 
 @dataclass(slots=True)
@@ -149,8 +156,11 @@ class FundingTotal:
     instrument: Node
     currency: str | None
     amount: float
+    #: recipient rows counted (restatements left out)
     facts: int
     masked: int
+    #: distinct amounts summed: a shared amount is one however many rows carry it
+    amounts: int = 0
 
 
 @dataclass(slots=True)
@@ -207,6 +217,10 @@ class _FundingBase:
     by_instrument: dict[str, list[FundingItem]]
     #: node key -> (folded key, folded name and aliases)
     forms: dict[str, tuple[str, tuple[str, ...]]]
+    #: fact id -> the key of the amount it states (equal keys: one amount shared by several rows)
+    amount_keys: dict[str, AmountKey]
+    #: amount key -> how many distinct recipients state it
+    sharers: dict[AmountKey, int]
 
 
 @dataclass(slots=True)
@@ -231,7 +245,12 @@ def _funding_base(store: GraphStore) -> _FundingBase:
     for row in rows:
         by_instrument.setdefault(row.instrument.key, []).append(row)
     forms = {k: (fold(k), tuple(fold(x) for x in (n.name, *n.aliases))) for k, n in nodes.nodes.items()}
-    return _FundingBase(rows, by_instrument, forms)
+    amount_keys = {row.fact.id: amount_key(row.fact) for row in rows}
+    recipients: dict[AmountKey, set[str]] = {}
+    for row in rows:
+        recipients.setdefault(amount_keys[row.fact.id], set()).add(row.fact.subject)
+    sharers = {k: len(v) for k, v in recipients.items() if len(v) > 1}
+    return _FundingBase(rows, by_instrument, forms, amount_keys, sharers)
 
 
 def _forms_match(forms: tuple[str, tuple[str, ...]], needle: str) -> bool:
@@ -266,9 +285,11 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
             continue
         if recipient and not _forms_match(base.forms[fact.subject], recipient):
             continue
-        rows.append(FundingItem(fact=fact, recipient=row.recipient, instrument=row.instrument))
+        shared_by = base.sharers.get(base.amount_keys[fact.id], 1)
+        rows.append(FundingItem(fact, row.recipient, row.instrument, shared_by=shared_by))
 
     seen: dict[tuple[object, ...], str] = {}
+    counted: set[AmountKey] = set()  # amounts already summed: a shared one is added once
     totals: dict[tuple[str, str | None], FundingTotal] = {}
     for row in rows:
         key = _dedupe_key(row.fact)
@@ -281,6 +302,11 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
         if total is None:
             total = totals[(row.instrument.key, currency)] = FundingTotal(row.instrument, currency, 0.0, 0, 0)
         total.facts += 1
+        akey = base.amount_keys[row.fact.id]
+        if akey in counted:
+            continue
+        counted.add(akey)
+        total.amounts += 1
         if row.fact.amount_value is not None:
             total.amount += row.fact.amount_value
         elif row.fact.amount_masked:
@@ -356,7 +382,8 @@ def funding(
     """Every FUNDED_BY fact that passes the filter, and totals over all of them (not just the page).
 
     Restatements (same recipient, instrument, amount and period, typically
-    the same project reported in two half-year summaries) are counted once.
+    the same project reported in two half-year summaries) are counted once,
+    and so is an amount several recipients share (:func:`graph.shared.amount_key`).
     """
     flt = flt or FundingFilter()
     generation = getattr(store, "generation", None)

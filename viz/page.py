@@ -149,6 +149,7 @@ def _edge_record(
         record["amount"] = fact.amount_text
         record["masked"] = fact.amount_masked
         record["approx"] = fact.amount_approx
+        record["shared"] = fact.amount_shared
         record["width"] = amount_width(None if fact.amount_masked else fact.amount_value)
         if fact.amount_masked or fact.amount_value is None:
             record["dashes"] = [8, 6]

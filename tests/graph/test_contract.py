@@ -460,6 +460,8 @@ def test_amount_qualifiers_keep_types(store: GraphStore) -> None:
         "text": "约3000万美元",
         "masked": False,
         "approx": True,
+        "shared": False,
+        "group": None,
     }
 
 

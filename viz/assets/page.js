@@ -57,6 +57,7 @@ var options;
     var notes = [];
     if (e.masked) notes.push("金额打码 masked");
     if (e.approx) notes.push("约 approx.");
+    if (e.shared) notes.push("多方共享，只计一次 shared by several recipients, counted once");
     return notes.length ? e.amount + " (" + notes.join(", ") + ")" : e.amount;
   }
 
