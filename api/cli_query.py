@@ -91,6 +91,8 @@ def funding_cmd(
     for item in report.items:
         f = item.fact
         amount = f.amount_text or "—"
+        if item.shared:
+            amount += f" (共享 shared by {item.shared_by}, counted once)"
         if item.restates:
             amount += " (restated)"
         table.add_row(

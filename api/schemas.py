@@ -412,8 +412,8 @@ class PolicyLinkOut(BaseModel):
 class DocumentOut(BaseModel):
     """报告 A stored report."""
 
-    id: str
-    path: str
+    id: str = Field(description="编号 Hash of the report's text; its file name or stem also names it")
+    file: str = Field(description="文件名 File name the report was read from (no folders)")
     title: str | None
     issuer: str | None
     date: str | None
@@ -430,7 +430,7 @@ class DocumentOut(BaseModel):
         )
         return cls.model_construct(
             id=d.id,
-            path=d.path,
+            file=d.file,
             title=d.title,
             issuer=d.issuer,
             date=d.date,
@@ -450,11 +450,15 @@ class DocumentDetailOut(DocumentOut):
 
 
 class IngestOut(BaseModel):
-    """上传结果 What an upload added: 'added', 'unchanged' (same bytes stored) or 'replaced'."""
+    """上传结果 What an upload added: 'added', 'unchanged' (same text stored) or 'replaced' (replace=true)."""
 
     document: str
     status: str
     replaced: str | None
+    same_name: list[str] = Field(
+        default_factory=list,
+        description="同名报告 Other stored reports under this file name, kept (ask replace=true to replace)",
+    )
     nodes_added: int
     facts_added: int
 
@@ -464,6 +468,7 @@ class IngestOut(BaseModel):
             document=r.document,
             status=r.status,
             replaced=r.replaced,
+            same_name=list(r.same_path),
             nodes_added=r.nodes_added,
             facts_added=r.facts_added,
         )

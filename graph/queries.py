@@ -502,8 +502,9 @@ class DocumentDetail:
     facts: list[Fact]
 
 
-def document_detail(store: GraphStore, doc_id: str) -> DocumentDetail:
-    record = store.document(doc_id)
+def document_detail(store: GraphStore, ref: str) -> DocumentDetail:
+    """A report named by its id, path, file name or stem, with every fact read from it."""
+    record = store.find_document(ref)
     return DocumentDetail(record, store.document_facts(record.id))
 
 
@@ -558,11 +559,14 @@ def build(
     store: GraphStore,
     paths: Iterable[str | Path],
     progress: Callable[[BuildProgress], None] | None = None,
+    *,
+    replace: bool = False,
 ) -> BuildSummary:
     """Extract every report under ``paths`` and store it; one bad file never stops the others.
 
     Each document is ingested on its own (all-or-nothing per document), so a
     failure half way leaves every earlier document stored and nothing partial.
+    An edited file is stored beside its earlier text unless ``replace``.
     """
     from extract.pipeline import extract_file
     from extract.walk import iter_inputs
@@ -577,7 +581,7 @@ def build(
         try:
             if isinstance(item, LoadError):
                 raise item
-            step.result = store.ingest(extract_file(item))
+            step.result = store.ingest(extract_file(item), replace=replace)
             results.append(step.result)
         except (LoadError, InvalidExtraction) as exc:
             step.failure = BuildFailure(step.path, str(exc))
@@ -588,15 +592,18 @@ def build(
 
 
 def remove(store: GraphStore, doc_or_path: str) -> RemoveResult:
-    """Remove a document given by id or by the path of the file it came from."""
+    """Remove a document given by id, path, file name or file stem (several matches raise, nothing removed)."""
     record = store.find_document(doc_or_path)
     return store.remove_document(record.id)
 
 
-def upload(store: GraphStore, filename: str, data: bytes) -> IngestResult:
-    """Extract an uploaded report and store it in one step."""
+def upload(store: GraphStore, filename: str, data: bytes, *, replace: bool = False) -> IngestResult:
+    """Extract an uploaded report and store it in one step.
+
+    A different text under a name already uploaded is a new document unless ``replace``.
+    """
     from extract.pipeline import extract_bytes
 
     name = Path(filename).name or "upload.txt"
     # extraction refuses empty, binary and undecodable bytes (LoadError) before anything is stored
-    return store.ingest(extract_bytes(data, name))
+    return store.ingest(extract_bytes(data, name), replace=replace)

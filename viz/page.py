@@ -95,11 +95,7 @@ def _template() -> Any:
 
 def _source_label(doc_id: str, documents: Mapping[str, DocumentRecord]) -> str:
     doc = documents.get(doc_id)
-    if doc is None:
-        return doc_id
-    if doc.title and doc.path:
-        return f"{doc.title} ({doc.path})"
-    return doc.title or doc.path or doc_id
+    return doc_id if doc is None else doc.label
 
 
 def _node_record(node: Node, center: str | None) -> dict[str, Any]:
