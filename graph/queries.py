@@ -169,6 +169,8 @@ class FundingReport:
     totals: list[FundingTotal]
     #: matching rows before ``limit``/``offset``
     total: int
+    #: the instruments an ``instrument`` filter matched (several when it is a substring of their names)
+    instruments: list[Node] = field(default_factory=list)
 
 
 def _period_overlaps(fact: Fact, start: str | None, end: str | None) -> bool:
@@ -229,6 +231,7 @@ class _FundingAnswer:
 
     items: list[FundingItem]
     totals: list[FundingTotal]
+    instruments: list[Node] = field(default_factory=list)
 
 
 def _oldest_first(row: FundingItem) -> tuple[str, str, str]:
@@ -264,8 +267,10 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
     agency = fold(flt.agency) if flt.agency else ""
 
     source = base.rows
+    matched: list[Node] = []
     if instrument:
         keys = [k for k in base.by_instrument if _forms_match(base.forms[k], instrument)]
+        matched = sorted((base.by_instrument[k][0].instrument for k in keys), key=lambda n: (n.name, n.key))
         wanted = set(keys)
         source = (
             base.by_instrument[keys[0]]
@@ -316,7 +321,7 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
     rows.sort(
         key=lambda r: (r.fact.amount_value is None, -(r.fact.amount_value or 0), r.recipient.name, r.fact.id)
     )
-    return _FundingAnswer(rows, ordered_totals)
+    return _FundingAnswer(rows, ordered_totals, matched)
 
 
 class _FundingCache:
@@ -396,7 +401,10 @@ def funding(
     else:
         answer = _funding_answer(store, _funding_base(store), flt)
     return FundingReport(
-        items=answer.items[offset : offset + limit], totals=answer.totals, total=len(answer.items)
+        items=answer.items[offset : offset + limit],
+        totals=answer.totals,
+        total=len(answer.items),
+        instruments=list(answer.instruments),
     )
 
 

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/documents", tags=["报告 Documents"])
 
 DocId = Annotated[
     str,
-    Path(description="报告 Document id, file name or file stem, e.g. 001_4853349fa1cdb6f5 or 9e9b9648da9ad575"),
+    Path(description="报告 Document id, file name or file stem, e.g. 001_4853349fa1cdb6f5"),
 ]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "未找到 No such document"}

@@ -30,7 +30,11 @@ def _shared_report(path: str = "/reports/shared.txt") -> Extraction:
     five = ["善韦尔德斯凯勒", "赛夫智创", "汇智云创", "聚民科技", "善德电子"]
     # unmarked by the extractor: one amount stated once for five recipients
     _one_sentence(
-        r, five, _wan("76.5万元", 76.5), "积极支持善韦尔德斯凯勒、赛夫智创…等公司,兑付奖励76.5万元", "服务收入奖励"
+        r,
+        five,
+        _wan("76.5万元", 76.5),
+        "积极支持善韦尔德斯凯勒、赛夫智创…等公司,兑付奖励76.5万元",
+        "服务收入奖励",
     )
     # marked with a group, as SCHEMA.md allows
     _one_sentence(
@@ -41,9 +45,13 @@ def _shared_report(path: str = "/reports/shared.txt") -> Extraction:
         "技改补助",
     )
     # per recipient: 各 before the amount, so each got it
-    _one_sentence(r, ["丙科技", "丁科技"], _wan("100万元", 100), "丙科技、丁科技各获得补助100万元", "技改补助")
+    _one_sentence(
+        r, ["丙科技", "丁科技"], _wan("100万元", 100), "丙科技、丁科技各获得补助100万元", "技改补助"
+    )
     # the same amount text twice in the sentence: two amounts
-    _one_sentence(r, ["戊科技", "己科技"], _wan("50万元", 50), "戊科技获得50万元,己科技获得50万元", "技改补助")
+    _one_sentence(
+        r, ["戊科技", "己科技"], _wan("50万元", 50), "戊科技获得50万元,己科技获得50万元", "技改补助"
+    )
     return r.build()
 
 
@@ -98,7 +106,13 @@ def test_report_004_shared_payment_totals_once(store: GraphStore, eval_dir: Path
     assert summary.failed == 0 and summary.added == 1
     report = funding(store, FundingFilter())
     shared = [i for i in report.items if i.fact.amount_text == "76.5万元"]
-    assert {i.recipient.name for i in shared} == {"善韦尔德斯凯勒", "赛夫智创", "汇智云创", "聚民科技", "善德电子"}
+    assert {i.recipient.name for i in shared} == {
+        "善韦尔德斯凯勒",
+        "赛夫智创",
+        "汇智云创",
+        "聚民科技",
+        "善德电子",
+    }
     assert all(i.shared_by == 5 and i.fact.amount_shared for i in shared)
     (total,) = [t for t in report.totals if t.instrument.key == shared[0].instrument.key]
     assert total.amount == 765_000 and total.facts == 5 and total.amounts == 1
