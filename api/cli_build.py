@@ -124,7 +124,7 @@ def remove_cmd(
 ) -> None:
     """Remove a report's facts, and the entities no other report supports.
 
-    Example: kg remove 001_4853349fa1cdb6f5
+    Example: kg remove yunxi_jingxin_2024h1
     """
     with opened(store) as s:
         try:

@@ -176,7 +176,7 @@ def links_cmd(
 ) -> None:
     """The policies, lists and titles a company is linked to, with action, period and evidence.
 
-    Example: kg links 亿太诺
+    Example: kg links 远帆机械
     """
     with opened(store, readonly=True) as s:
         node = _resolve(s, company)
@@ -273,7 +273,7 @@ def path_cmd(
 ) -> None:
     """How two entities connect: the shortest paths, each step with its evidence.
 
-    Example: kg path 凌智产业园 宁波高新区
+    Example: kg path 远帆机械 河西智造小镇
     """
     with opened(store, readonly=True) as s:
         a = _resolve(s, source)

@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
 
         Without --center the page shows the best connected part of the whole graph.
 
-        Example: kg viz --center 凌智产业园 --depth 2 -o lingzhi.html
+        Example: kg viz --center 南湾海洋装备产业园 --depth 2 -o nanwan.html
         """
         from graph.store import open_store
         from viz import VizError, write_network
