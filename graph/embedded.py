@@ -293,15 +293,15 @@ class EmbeddedStore:
                 del pending[staged]
             else:
                 removed.add(old)
-        old = olds[0] if olds else None
+        replaced = olds[0] if olds else None
         resolved = resolve(prepared, mem.find_existing)
         rec = DocRecords(resolved.document, resolved.nodes, resolved.facts)
         created = mem.apply(rec)
         pending.append(rec)
         return IngestResult(
             document=doc_id,
-            status="replaced" if old is not None else "added",
-            replaced=old,
+            status="replaced" if replaced is not None else "added",
+            replaced=replaced,
             nodes_added=created,
             facts_added=len(rec.facts),
             same_path=[] if replace else same_path,

@@ -102,7 +102,7 @@ class Fact:
 
 @dataclass(slots=True)
 class DocumentRecord:
-    """A stored report.  ``id`` is a hash of its decoded text, so the same report in any encoding is one document."""
+    """A stored report.  ``id`` hashes its decoded text: the same report in any encoding is one document."""
 
     id: str
     path: str

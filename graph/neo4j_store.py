@@ -273,15 +273,15 @@ class Neo4jStore:
             olds = others if replace else []
             for old in olds:
                 self._remove_tx(tx, batch, old, old_nodes[old])
-            old = olds[0] if olds else None
+            replaced = olds[0] if olds else None
             resolved = resolve(p.prepared, batch.find_existing)
             created = batch.apply(resolved)
             written.append(resolved)
             seqs[doc.id] = p.seq
             results[doc.id] = IngestResult(
                 document=doc.id,
-                status="replaced" if old is not None else "added",
-                replaced=old,
+                status="replaced" if replaced is not None else "added",
+                replaced=replaced,
                 nodes_added=created,
                 facts_added=len(resolved.facts),
                 same_path=[] if replace else list(others),

@@ -600,7 +600,7 @@ def build(
 
 
 def remove(store: GraphStore, doc_or_path: str) -> RemoveResult:
-    """Remove a document given by id, path, file name or file stem (several matches raise, nothing removed)."""
+    """Remove a document named by id, path, file name or stem (several matches raise, nothing removed)."""
     record = store.find_document(doc_or_path)
     return store.remove_document(record.id)
 

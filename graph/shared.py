@@ -55,7 +55,7 @@ def _group_id(key: AmountKey) -> str:
 
 
 def mark_shared(facts: Sequence[Fact]) -> list[Fact]:
-    """One document's facts with ``amount_shared``/``amount_group`` set on every amount several recipients share.
+    """One document's facts, ``amount_shared``/``amount_group`` set on every amount several recipients share.
 
     Facts the extractor marked keep their group (one is made up when it gave
     none); an unmarked amount stated once for several different subjects
