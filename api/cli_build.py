@@ -11,11 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from extract.errors import LoadError
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
 from graph.errors import NotFound
+from graph.labels import period_label
 from graph.queries import BuildProgress, BuildSummary, build, remove
 from graph.store import GraphStore, is_bolt_uri, store_spec
 
 from .cli_common import StoreOption, fail
-from .cli_output import Col, Rows, WideOption, err, opened, out, period_label, plural, print_json
+from .cli_output import Col, Rows, WideOption, err, opened, out, plural, print_json
 
 NETWORK_PAGE = "network.html"
 BOLT_NETWORK_PAGE = "kg-network.html"

@@ -15,8 +15,9 @@ from extract.errors import LoadError
 from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, TYPE_LABELS_ZH, Extraction
 from extract.pipeline import extract_file
 from extract.walk import iter_inputs
+from graph.labels import period_label
 
-from .cli_output import Col, Rows, WideOption, out, period_label
+from .cli_output import Col, Rows, WideOption, out
 
 
 def _failure(message: str) -> None:

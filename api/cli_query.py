@@ -10,6 +10,7 @@ import typer
 
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
 from graph.errors import NotFound
+from graph.labels import period_label
 from graph.model import Fact, Node
 from graph.queries import FundingFilter, Resolution, company_policies, funding, resolve_entity
 from graph.store import GraphStore
@@ -23,7 +24,6 @@ from .cli_output import (
     money,
     opened,
     out,
-    period_label,
     plural,
     print_json,
 )

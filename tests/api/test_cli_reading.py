@@ -92,7 +92,7 @@ def test_rows_name_their_report_by_title_and_file_and_print_resolved_periods(
 
 
 def test_period_labels() -> None:
-    from api.cli_output import period_label
+    from graph.labels import period_label
 
     assert period_label("上半年", "2022-01-01", "2022-06-30") == "上半年 (2022-01-01–06-30)"
     assert period_label("2023年1-5月", "2023-01-01", "2023-05-31") == "2023年1-5月"

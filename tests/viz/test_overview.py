@@ -138,3 +138,51 @@ def test_a_large_graph_opens_aggregated_by_type_and_a_group_expands(chromium: An
         assert_clean(log)
     finally:
         page.close()
+
+
+def test_start_page_shows_the_store_and_where_to_go(
+    chromium: Any, live_viz: Any, viz_store: GraphStore, artifacts: Path
+) -> None:
+    from graph.queries import funding
+    from tests.viz.browser import open_page
+
+    stats = viz_store.stats()
+    page, log = open_page(chromium, f"{live_viz.url}/", live_viz.url)
+    try:
+        store_text = page.inner_text("#kg-store")
+        assert f"{stats.documents} 份报告 reports" in store_text
+        assert f"{sum(stats.entities.values())} 实体 entities" in store_text
+        for label, count in (
+            ("项目 Project", stats.entities["Project"]),
+            ("企业 Company", stats.entities["Company"]),
+        ):
+            assert f"{label}\t{count}" in store_text
+        assert f"资金来源 FUNDED_BY\t{stats.relations['FUNDED_BY']}" in store_text
+        masked = sum(t.masked for t in funding(viz_store).totals)
+        assert page.inner_text("#kg-money").count("CNY") == 1 and f"\t{masked}" in page.inner_text(
+            "#kg-money"
+        )
+        links = page.eval_on_selector_all("#kg-links a", "as => as.map(a => a.getAttribute('href'))")
+        assert links == ["/viz", "/funding", "/documents", "/docs"]
+        label = page.locator("label[for=kg-depth]")
+        assert label.is_visible() and label.inner_text() == "深度 Depth"
+        page.screenshot(path=str(artifacts / "start-page.png"), full_page=True)
+        for href, needle in (
+            ("/funding", "76.5万元 共享 shared by 5"),
+            ("/documents", "004_c7c8b67092e286f7.txt"),
+        ):
+            page.click(f"#kg-links a[href='{href}']")
+            page.wait_for_load_state()
+            assert needle in page.inner_text("body"), href
+            page.go_back()
+        page.click("#kg-links a[href='/viz']")
+        wait_stable(page)
+        assert (
+            page.evaluate(
+                "KG_NODES.filter(n => n.isolated && !network.body.data.nodes.get(n.id).hidden).length"
+            )
+            == 0
+        )
+        assert log.blocked == [] and log.page_errors == []
+    finally:
+        page.close()
