@@ -181,7 +181,8 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
 
     facts: list[Fact] = []
     seen: set[str] = set()
-    with_amount = False
+    share_check = False
+    amount_sentences: set[tuple[str, str, Span, str]] = set()
     for i, r in enumerate(extraction.relations):
         pred = r.predicate
         if pred not in _PREDICATES:
@@ -207,14 +208,22 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
             value = float(a.value) if a.value is not None else None
             currency, text, masked, approx = a.currency, a.text, bool(a.masked), bool(a.approx)
             shared, group = bool(a.shared), (a.group or None) if a.shared else None
-            with_amount = True
+            # one amount text in one sentence for one instrument twice: maybe shared (see mark_shared)
+            if shared:
+                share_check = True
+            else:
+                akey = (pred, o, span, text)
+                if akey in amount_sentences:
+                    share_check = True
+                else:
+                    amount_sentences.add(akey)
         # positional: this runs once per relation and keyword passing is measurably slower
         facts.append(
             Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
                  p.start if p is not None else None, p.end if p is not None else None,
                  p.text if p is not None else None, r.agency or None, r.action or None, shared, group)
         )  # fmt: skip
-    if with_amount:
+    if share_check:
         facts = mark_shared(facts)
 
     period = doc.period

@@ -15,7 +15,6 @@ the funding sums (so stores built earlier sum right too) use :func:`amount_key`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import replace
 from hashlib import blake2b
 
@@ -54,29 +53,39 @@ def _group_id(key: AmountKey) -> str:
     return "auto-" + blake2b(repr(key[1:]).encode(), digest_size=5).hexdigest()
 
 
-def mark_shared(facts: Sequence[Fact]) -> list[Fact]:
+def mark_shared(facts: list[Fact]) -> list[Fact]:
     """One document's facts, ``amount_shared``/``amount_group`` set on every amount several recipients share.
 
     Facts the extractor marked keep their group (one is made up when it gave
     none); an unmarked amount stated once for several different subjects
-    becomes shared with a group derived from its sentence.
+    becomes shared with a group derived from its sentence.  Runs once per
+    ingested report: the common case (no two facts share a sentence, an
+    instrument and an amount text) costs one dict insert per fact with an amount.
     """
-    subjects: dict[AmountKey, set[str]] = {}
-    for f in facts:
+    sentences: dict[tuple[object, ...], list[int]] = {}
+    marked = False
+    for i, f in enumerate(facts):
         if f.amount_text is not None:
-            subjects.setdefault(amount_key(f), set()).add(f.subject)
-    if not subjects:
-        return list(facts)
-    out: list[Fact] = []
-    for f in facts:
-        if f.amount_text is None:
-            out.append(f)
+            marked = marked or f.amount_shared
+            key = (f.predicate, f.object, f.span, f.amount_text, f.amount_currency)
+            found = sentences.get(key)
+            if found is None:
+                sentences[key] = [i]
+            else:
+                found.append(i)
+    several = [ix for ix in sentences.values() if len(ix) > 1]
+    if not several and not marked:
+        return facts
+    out = list(facts)
+    for ix in several:
+        if len({facts[i].subject for i in ix}) < 2:
             continue
-        key = amount_key(f)
-        if f.amount_shared:
-            out.append(f if f.amount_group else replace(f, amount_group=_group_id(key)))
-        elif key[0] != "fact" and len(subjects[key]) > 1:
-            out.append(replace(f, amount_shared=True, amount_group=_group_id(key)))
-        else:
-            out.append(f)
+        for i in ix:
+            f = facts[i]
+            if not f.amount_shared and _stated_once(f):
+                out[i] = replace(f, amount_shared=True, amount_group=_group_id(amount_key(f)))
+    if marked:
+        for i, f in enumerate(out):
+            if f.amount_shared and not f.amount_group:
+                out[i] = replace(f, amount_group=_group_id(amount_key(f)))
     return out
