@@ -273,7 +273,7 @@ def path_cmd(
 ) -> None:
     """How two entities connect: the shortest paths, each step with its evidence.
 
-    Example: kg path 远帆机械 河西智造小镇
+    Example: kg path 南湾海洋装备产业园 云溪智能装备产业园
     """
     with opened(store, readonly=True) as s:
         a = _resolve(s, source)

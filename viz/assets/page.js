@@ -202,7 +202,8 @@ var options;
     pickLabelled();
     aggregate();
   }
-  if (KG_NODES.length && options.physics && options.physics.enabled !== false) {
+  var anyShown = KG_NODES.some(function (n) { return !n.hidden; });
+  if (anyShown && options.physics && options.physics.enabled !== false) {
     settle(function () {
       network.fit({ animation: false });
       sizeLabels();
@@ -213,6 +214,11 @@ var options;
 
   // Lay out again what a search or filter left shown (hidden nodes out of the simulation), then fit it.
   function relayout(shownIds) {
+    if (!shownIds.length) {  // nothing to lay out: the simulation would never report back
+      updateCounts();
+      document.body.setAttribute("data-stable", "1");
+      return;
+    }
     var shown = {};
     shownIds.forEach(function (k) { shown[k] = true; });
     nodes.update(KG_NODES.map(function (n) { return { id: n.id, physics: !!shown[n.id] }; }));
