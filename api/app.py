@@ -20,6 +20,7 @@ from graph.errors import CorruptStore, NotFound, StoreError, StoreLocked, StoreU
 from graph.store import GraphStore
 from viz.web import router as viz_router
 
+from .docs import install_docs
 from .routes import documents, entities, funding, links, paths, stats
 from .routes.calls import StoreCalls
 
@@ -99,7 +100,10 @@ def create_app(
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.store = store
     app.state.store_calls = StoreCalls(store, inline)
     app.state.api_token = api_token if api_token is not None else os.environ.get("KG_API_TOKEN") or None

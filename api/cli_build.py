@@ -7,15 +7,16 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from extract.errors import LoadError
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
 from graph.errors import NotFound
+from graph.labels import period_label
 from graph.queries import BuildProgress, BuildSummary, build, remove
 from graph.store import GraphStore, is_bolt_uri, store_spec
 
 from .cli_common import StoreOption, fail
-from .cli_output import err, opened, out
+from .cli_output import Col, Rows, WideOption, err, opened, out, plural, print_json
 
 NETWORK_PAGE = "network.html"
 BOLT_NETWORK_PAGE = "kg-network.html"
@@ -28,39 +29,53 @@ def network_page_path(store: GraphStore, spec: str) -> Path:
     return Path(store.location) / NETWORK_PAGE
 
 
-def _summary_tables(summary: BuildSummary) -> list[Table]:
-    docs = Table(title="报告 Documents")
-    for col in ("added", "unchanged", "replaced", "failed"):
-        docs.add_column(col, justify="right")
-    docs.add_row(str(summary.added), str(summary.unchanged), str(summary.replaced), str(summary.failed))
-    ents = Table(title="实体 Entities in the store")
-    ents.add_column("type")
-    ents.add_column("count", justify="right")
+def _summary_tables(summary: BuildSummary) -> list[Rows]:
+    docs = Rows(
+        "报告 Documents",
+        [Col(c, justify="right") for c in ("added", "unchanged", "replaced", "failed")],
+    )
+    docs.add(str(summary.added), str(summary.unchanged), str(summary.replaced), str(summary.failed))
+    ents = Rows("实体 Entities in the store", [Col("type"), Col("count", justify="right")])
     for t, n in sorted(summary.stats.entities.items()):
-        ents.add_row(f"{TYPE_LABELS_ZH.get(t, t)} {t}", str(n))
-    rels = Table(title="关系 Relations in the store")
-    rels.add_column("predicate")
-    rels.add_column("count", justify="right")
+        ents.add(f"{TYPE_LABELS_ZH.get(t, t)} {t}", str(n))
+    rels = Rows("关系 Relations in the store", [Col("predicate"), Col("count", justify="right")])
     for p, n in sorted(summary.stats.relations.items()):
-        rels.add_row(f"{PREDICATE_LABELS_ZH.get(p, p)} {p}", str(n))
+        rels.add(f"{PREDICATE_LABELS_ZH.get(p, p)} {p}", str(n))
     return [docs, ents, rels]
 
 
 def build_cmd(
     paths: Annotated[
-        list[Path], typer.Argument(help="Report files or folders of reports (.txt, .html, .md).")
+        list[Path],
+        typer.Argument(metavar="PATHS", help="Report files or folders of reports (.txt, .html, .md)."),
     ],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="A file whose text changed replaces what was stored from it (default: kept beside).",
+        ),
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Extract reports and store their entities and facts; prints a summary and writes the network page.
 
-    Re-running on the same files changes nothing; a file whose content changed replaces its old facts.
+    Re-running on the same files changes nothing (the same text in another encoding is the same
+    report); a file whose text changed is stored as a new document beside the old one unless --replace.
     Exit status 1 when some files could not be read (the others are stored).
 
     Example: kg build examples/
     """
+    from extract.walk import iter_inputs
     from viz import write_network
 
+    # nothing readable: say so before any store is opened (or created)
+    inputs = list(iter_inputs(paths))
+    if all(isinstance(item, LoadError) for item in inputs):
+        problems = "; ".join(str(item) for item in inputs)
+        fail(
+            problems or "no report files (.txt, .md, .html) found in " + ", ".join(map(str, paths)), status=1
+        )
     spec = store_spec(store)
     with opened(spec) as s:
         with Progress(
@@ -76,40 +91,109 @@ def build_cmd(
             def step(p: BuildProgress) -> None:
                 bar.update(task, completed=p.done, total=p.total, description=Path(p.path).name)
                 if p.failure is not None:
-                    bar.console.print(f"kg: {p.failure.message}", markup=False, highlight=False)
+                    bar.console.print(
+                        f"kg: {p.failure.message}", markup=False, highlight=False, soft_wrap=True
+                    )
+                elif p.result is not None and p.result.same_path:
+                    kept = ", ".join(p.result.same_path)
+                    bar.console.print(
+                        f"kg: {p.path}: its text changed; stored as {p.result.document} beside {kept} "
+                        "(kg build --replace replaces it)",
+                        markup=False,
+                        highlight=False,
+                        soft_wrap=True,
+                    )
 
-            summary = build(s, paths, progress=step)
-        if not summary.results and not summary.failures:
-            fail("no report files (.txt, .md, .html) found in " + ", ".join(str(p) for p in paths), status=1)
+            summary = build(s, paths, progress=step, replace=replace)
         page = network_page_path(s, spec)
         write_network(s, page)
     for table in _summary_tables(summary):
-        out.print(table)
+        table.show()
     out.print(f"Network page: {page}")
     if summary.failures:
         raise typer.Exit(1)
 
 
 def remove_cmd(
-    doc: Annotated[str, typer.Argument(help="Document id, or the path of the file it came from.")],
+    doc: Annotated[
+        str,
+        typer.Argument(
+            metavar="DOC", help="The report: its id, file path, file name or file stem (kg documents)."
+        ),
+    ],
     store: StoreOption = None,
 ) -> None:
     """Remove a report's facts, and the entities no other report supports.
 
-    Example: kg remove 001_4853349fa1cdb6f5
+    Example: kg remove yunxi_jingxin_2024h1
     """
     with opened(store) as s:
         try:
-            result = remove(s, doc)
+            record = s.find_document(doc)
+            result = remove(s, record.id)
         except NotFound as exc:
             fail(str(exc), status=1)
     out.print(
-        f"Removed {result.document}: {result.facts_removed} facts, "
-        f"{result.nodes_removed} entities no longer supported."
+        f"Removed {record.label} [{result.document}]: {plural(result.facts_removed, 'fact')}, "
+        f"{plural(result.nodes_removed, 'entity', 'entities')} no longer supported.",
+        markup=False,
     )
+
+
+def documents_cmd(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (the API's shape) instead of a table.")
+    ] = False,
+    wide: WideOption = False,
+    store: StoreOption = None,
+) -> None:
+    """The stored reports: id, file, title, issuer, date, period, entity and fact counts.
+
+    Any of id, file name or stem names a report for kg remove and /api/documents/{id}.
+
+    Example: kg documents
+    """
+    from .schemas import DocumentOut, ListOf
+
+    with opened(store, readonly=True) as s:
+        docs = sorted(s.iter_documents(), key=lambda d: (d.date or "", d.file, d.id))
+    if as_json:
+        items = [DocumentOut.build(d) for d in docs]
+        print_json(ListOf[DocumentOut](items=items, total=len(items)).model_dump(mode="json"))
+        return
+    if not docs:
+        out.print("The store holds no reports yet: kg build REPORTS adds them.")
+        return
+    rows = Rows(
+        f"报告 Documents — {plural(len(docs), 'report')}",
+        [
+            Col("编号 Id", whole=True),
+            Col("文件 File", long=True),
+            Col("标题 Title", long=True),
+            Col("发布 Issuer", long=True),
+            Col("日期 Date", whole=True),
+            Col("期间 Period"),
+            Col("实体 Entities", justify="right"),
+            Col("事实 Facts", justify="right"),
+        ],
+        wide=wide,
+    )
+    for d in docs:
+        rows.add(
+            d.id,
+            d.file,
+            d.title or "",
+            d.issuer or "",
+            d.date or "",
+            period_label(d.period_text, d.period_start, d.period_end),
+            str(d.entity_count),
+            str(d.fact_count),
+        )
+    rows.show()
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``kg`` app."""
     app.command("build")(build_cmd)
     app.command("remove")(remove_cmd)
+    app.command("documents")(documents_cmd)

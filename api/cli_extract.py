@@ -9,17 +9,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from extract.errors import LoadError
 from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, TYPE_LABELS_ZH, Extraction
 from extract.pipeline import extract_file
 from extract.walk import iter_inputs
+from graph.labels import period_label
 
-#: Evidence sentences are cut to this many characters in the table.
-EVIDENCE_CHARS = 48
+from .cli_output import Col, Rows, WideOption, out
 
 
 def _failure(message: str) -> None:
@@ -32,51 +30,66 @@ def _period(ex: Extraction) -> str:
     p = ex.doc.period
     if p is None:
         return "—"
-    return f"{p.text} ({p.start}..{p.end})"
+    return period_label(p.text, p.start, p.end)
 
 
-def _render(console: Console, ex: Extraction) -> None:
+def _render(ex: Extraction, wide: bool) -> None:
     doc = ex.doc
     head = Text(f"{doc.id}", style="bold")
     head.append(f"  {doc.title or '(无标题 no title)'}")
-    console.print(head)
+    out.print(head)
+    stored = f"   store id: {doc.sha256[:16]}" if doc.sha256 else ""
     facts = f"  发布 issuer: {doc.issuer or '—'}   日期 date: {doc.date or '—'}   期间 period: {_period(ex)}"
-    console.print(Text(facts))
+    out.print(Text(facts + stored))
     names = {e.id: e.name for e in ex.entities}
-    ents = Table(title=f"实体 Entities ({len(ex.entities)})", title_justify="left")
-    ents.add_column("类型 Type")
-    ents.add_column("名称 Name")
-    ents.add_column("别名 Aliases")
-    ents.add_column("提及 Mentions", justify="right")
+    ents = Rows(
+        f"实体 Entities ({len(ex.entities)})",
+        [
+            Col("类型 Type"),
+            Col("名称 Name", long=True),
+            Col("别名 Aliases", long=True),
+            Col("提及 Mentions", justify="right"),
+        ],
+        wide=wide,
+    )
     order = {t: i for i, t in enumerate(ENTITY_TYPES)}
     for e in sorted(ex.entities, key=lambda e: (order.get(e.type, 99), e.name)):
-        ents.add_row(
-            Text(f"{TYPE_LABELS_ZH.get(e.type, e.type)} {e.type}"),
-            Text(e.name),
-            Text("、".join(e.aliases)),
+        ents.add(
+            f"{TYPE_LABELS_ZH.get(e.type, e.type)} {e.type}",
+            e.name,
+            "、".join(e.aliases),
             str(len(e.mentions)),
         )
-    console.print(ents)
-    rels = Table(title=f"关系 Relations ({len(ex.relations)})", title_justify="left")
-    columns = ("主体 Subject", "关系 Predicate", "客体 Object", "金额 Amount", "期间 Period", "证据 Evidence")
-    for col in columns:
-        rels.add_column(col)
+    ents.show()
+    rels = Rows(
+        f"关系 Relations ({len(ex.relations)})",
+        [
+            Col("主体 Subject", long=True),
+            Col("关系 Predicate"),
+            Col("客体 Object", long=True),
+            Col("金额 Amount"),
+            Col("期间 Period"),
+            Col("证据 Evidence", long=True),
+        ],
+        wide=wide,
+    )
     for r in ex.relations:
         amount = ""
         if r.amount is not None:
             amount = r.amount.text + (" (masked)" if r.amount.masked else "")
-        period = f"{r.period.start}..{r.period.end}" if r.period and r.period.start else ""
-        evidence = r.evidence if len(r.evidence) <= EVIDENCE_CHARS else r.evidence[: EVIDENCE_CHARS - 1] + "…"
-        rels.add_row(
-            Text(names.get(r.subject, r.subject)),
-            Text(f"{PREDICATE_LABELS_ZH.get(r.predicate, r.predicate)} {r.predicate}"),
-            Text(names.get(r.object, r.object)),
-            Text(amount),
-            Text(period),
-            Text(evidence),
+            if r.amount.shared:
+                amount += " 共享 shared"
+        period = period_label(r.period.text, r.period.start, r.period.end) if r.period else ""
+        rels.add(
+            names.get(r.subject, r.subject),
+            f"{PREDICATE_LABELS_ZH.get(r.predicate, r.predicate)} {r.predicate}",
+            names.get(r.object, r.object),
+            amount,
+            period,
+            r.evidence,
         )
-    console.print(rels)
-    console.print()
+    rels.show()
+    out.print()
 
 
 def extract_cmd(
@@ -99,6 +112,7 @@ def extract_cmd(
             help="Leave out entities and relations the model is less sure of (0-1).",
         ),
     ] = 0.0,
+    wide: WideOption = False,
 ) -> None:
     """Extract entities and relations from government work reports.
 
@@ -108,7 +122,6 @@ def extract_cmd(
     Example: kg extract --json reports/
     """
     max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb is not None else None
-    console = Console(highlight=False, soft_wrap=False)
     failed = 0
     done = 0
     for item in iter_inputs(paths):
@@ -134,7 +147,7 @@ def extract_cmd(
             sys.stdout.write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
         else:
-            _render(console, ex)
+            _render(ex, wide)
     if done == 0 and failed == 0:
         _failure("no report files (.txt, .md, .html, .htm) found in " + ", ".join(str(p) for p in paths))
         raise typer.Exit(1)

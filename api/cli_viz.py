@@ -35,10 +35,24 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 300,
         type_: Annotated[
-            list[str] | None, typer.Option("--type", "-t", help="Only these entity types (repeatable).")
+            list[str] | None,
+            typer.Option(
+                "--type",
+                "-t",
+                metavar="TYPE",
+                help="Only these entity types (repeatable), English or Chinese: Project 项目, Company 企业, "
+                "Policy 政策, Funding 资金, Agency 机构, Zone 区域.",
+            ),
         ] = None,
         predicate: Annotated[
-            list[str] | None, typer.Option("--predicate", "-p", help="Only these predicates (repeatable).")
+            list[str] | None,
+            typer.Option(
+                "--predicate",
+                "-p",
+                metavar="PREDICATE",
+                help="Only these predicates (repeatable): FUNDED_BY 资金来源, INVESTS_IN 投资, "
+                "PARTICIPATES_IN 参与, LOCATED_IN 位于, ISSUED_BY 发布.",
+            ),
         ] = None,
         start: Annotated[
             str | None, typer.Option("--start", help="Period from: 2023, 2023-06 or 2023-06-30.")
@@ -51,7 +65,7 @@ def register(app: typer.Typer) -> None:
 
         Without --center the page shows the best connected part of the whole graph.
 
-        Example: kg viz --center 凌智产业园 --depth 2 -o lingzhi.html
+        Example: kg viz --center 南湾海洋装备产业园 --depth 2 -o nanwan.html
         """
         from graph.store import open_store
         from viz import VizError, write_network

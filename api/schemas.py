@@ -58,6 +58,8 @@ class AmountOut(BaseModel):
     currency: str | None = Field(description="币种 Currency, e.g. CNY")
     masked: bool = Field(description="是否打码 True when the published number is masked")
     approx: bool = Field(False, description="约数 True for 约/近/超/余 amounts")
+    shared: bool = Field(False, description="共享 One amount stated for several recipients together")
+    group: str | None = Field(None, description="共享组 Id common to the facts sharing one amount")
 
 
 class PeriodOut(BaseModel):
@@ -116,6 +118,8 @@ def _amount(fact: Fact) -> AmountOut | None:
         currency=fact.amount_currency,
         masked=fact.amount_masked,
         approx=fact.amount_approx,
+        shared=fact.amount_shared,
+        group=fact.amount_group,
     )
 
 
@@ -135,6 +139,8 @@ def _amount_json(fact: Fact) -> Json | None:
         "currency": fact.amount_currency,
         "masked": fact.amount_masked,
         "approx": fact.amount_approx,
+        "shared": fact.amount_shared,
+        "group": fact.amount_group,
     }
 
 
@@ -320,6 +326,9 @@ class FundingItemOut(BaseModel):
     restates: str | None = Field(
         description="重复 Id of an earlier fact stating the same funding (not counted again in totals)"
     )
+    shared_by: int = Field(
+        1, description="共享 Recipients sharing this row's amount (1: its own); totals count it once"
+    )
 
     @staticmethod
     def encode(item: FundingItem) -> Json:
@@ -334,6 +343,7 @@ class FundingItemOut(BaseModel):
             "evidence": f.evidence,
             "document": f.document,
             "restates": item.restates,
+            "shared_by": item.shared_by,
         }
 
 
@@ -343,8 +353,9 @@ class FundingTotalOut(BaseModel):
     instrument: EntityRef
     currency: str | None
     amount: float = Field(description="已知金额合计 Sum of known amounts")
-    facts: int = Field(description="事实数 Facts counted (restatements once)")
-    masked: int = Field(description="打码金额数 Facts whose amount is masked")
+    facts: int = Field(description="事实数 Recipient rows counted (restatements once)")
+    amounts: int = Field(description="金额数 Distinct amounts summed (a shared amount once)")
+    masked: int = Field(description="打码金额数 Masked amounts (a shared one once)")
 
     @staticmethod
     def encode(t: FundingTotal) -> Json:
@@ -353,6 +364,7 @@ class FundingTotalOut(BaseModel):
             "currency": t.currency,
             "amount": float(t.amount),
             "facts": t.facts,
+            "amounts": t.amounts,
             "masked": t.masked,
         }
 
@@ -400,8 +412,8 @@ class PolicyLinkOut(BaseModel):
 class DocumentOut(BaseModel):
     """报告 A stored report."""
 
-    id: str
-    path: str
+    id: str = Field(description="编号 Hash of the report's text; its file name or stem also names it")
+    file: str = Field(description="文件名 File name the report was read from (no folders)")
     title: str | None
     issuer: str | None
     date: str | None
@@ -418,7 +430,7 @@ class DocumentOut(BaseModel):
         )
         return cls.model_construct(
             id=d.id,
-            path=d.path,
+            file=d.file,
             title=d.title,
             issuer=d.issuer,
             date=d.date,
@@ -438,11 +450,15 @@ class DocumentDetailOut(DocumentOut):
 
 
 class IngestOut(BaseModel):
-    """上传结果 What an upload added: 'added', 'unchanged' (same bytes stored) or 'replaced'."""
+    """上传结果 What an upload added: 'added', 'unchanged' (same text stored) or 'replaced' (replace=true)."""
 
     document: str
     status: str
     replaced: str | None
+    same_name: list[str] = Field(
+        default_factory=list,
+        description="同名报告 Other stored reports under this file name, kept (ask replace=true to replace)",
+    )
     nodes_added: int
     facts_added: int
 
@@ -452,6 +468,7 @@ class IngestOut(BaseModel):
             document=r.document,
             status=r.status,
             replaced=r.replaced,
+            same_name=list(r.same_path),
             nodes_added=r.nodes_added,
             facts_added=r.facts_added,
         )

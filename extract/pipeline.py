@@ -3,7 +3,8 @@
 load → report metadata → engine (entities and relations) → Extraction with a
 ``doc`` header.  ``doc.id`` is the file stem, which is how the scorer and the
 stores pair a document with its gold file or its earlier version; ``sha256``
-is over the raw bytes, so a store can tell an unchanged file from an edited one.
+is over the decoded text (:func:`text_digest`), so the same report saved as
+GB18030, UTF-16 or UTF-8 is one stored document and an edited one is another.
 """
 
 from __future__ import annotations
@@ -18,6 +19,17 @@ from .load import check_supported, load_bytes, load_text, read_bytes
 from .meta import read_meta
 from .model import DocInfo, Extraction, LoadedText
 from .walk import iter_inputs
+
+
+def text_digest(text: str) -> str:
+    """SHA-256 of the text as read: byte-order mark dropped, line ends as ``\\n``, UTF-8.
+
+    Identity by text, not bytes: the encoding a copy was saved in does not make it another report.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def extract_loaded(
@@ -54,17 +66,16 @@ def extract_loaded(
 def extract_bytes(data: bytes, name: str) -> Extraction:
     """Extract an upload: ``name`` (a file name) gives the id (its stem) and the type (its suffix)."""
     loaded = load_bytes(data, name)
-    return extract_loaded(loaded, Path(name).stem, name, hashlib.sha256(data).hexdigest())
+    return extract_loaded(loaded, Path(name).stem, name, text_digest(loaded.text))
 
 
 def extract_text(text: str, path_name: str) -> Extraction:
     """Extract text that is already decoded; ``path_name`` names it (its stem is the id).
 
-    The hash is over the UTF-8 encoding of ``text``.
+    The hash is over the text (:func:`text_digest`), as for a file holding it.
     """
     loaded = load_text(text, path_name)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return extract_loaded(loaded, Path(path_name).stem, path_name, digest)
+    return extract_loaded(loaded, Path(path_name).stem, path_name, text_digest(loaded.text))
 
 
 def extract_file(path: str | Path, max_bytes: int | None = None) -> Extraction:
@@ -73,7 +84,7 @@ def extract_file(path: str | Path, max_bytes: int | None = None) -> Extraction:
     data = read_bytes(path, max_bytes)
     loaded = load_bytes(data, str(path))
     resolved = str(Path(path).resolve())
-    return extract_loaded(loaded, Path(path).stem, resolved, hashlib.sha256(data).hexdigest())
+    return extract_loaded(loaded, Path(path).stem, resolved, text_digest(loaded.text))
 
 
 def extract_paths(

@@ -150,10 +150,6 @@ _DOC_FIELDS = (
 
 DOCUMENT = f"MATCH (d:Document {{id: $id}}) RETURN {_DOC_FIELDS}"
 
-DOCUMENT_BY_PATHS = f"UNWIND $paths AS p MATCH (d:Document {{path: p}}) RETURN {_DOC_FIELDS}"
-
-DOCUMENT_PATHS = "MATCH (d:Document) RETURN d.id AS id, d.path AS path"
-
 DOCUMENTS_PAGE = f"MATCH (d:Document) RETURN {_DOC_FIELDS} ORDER BY d.seq, d.id SKIP $offset LIMIT $limit"
 
 DOCUMENTS_ALL = f"MATCH (d:Document) RETURN {_DOC_FIELDS} ORDER BY d.id"

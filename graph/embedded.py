@@ -229,10 +229,10 @@ class EmbeddedStore:
 
     # -- writes -------------------------------------------------------------------
 
-    def ingest(self, extraction: Extraction) -> IngestResult:
-        return self.ingest_many([extraction])[0]
+    def ingest(self, extraction: Extraction, *, replace: bool = False) -> IngestResult:
+        return self.ingest_many([extraction], replace=replace)[0]
 
-    def ingest_many(self, extractions: Iterable[Extraction]) -> list[IngestResult]:
+    def ingest_many(self, extractions: Iterable[Extraction], *, replace: bool = False) -> list[IngestResult]:
         """Ingest documents in batches: one segment and one manifest switch per batch.
 
         A crash loses at most the batch being written, whole documents only;
@@ -249,7 +249,7 @@ class EmbeddedStore:
                 try:
                     for extraction in extractions:  # the extractor may run here: GC stays on for it
                         with long_lived():
-                            result = self._stage(extraction, pending, removed)
+                            result = self._stage(extraction, pending, removed, replace)
                             results.append(result)
                             facts += result.facts_added
                             if pending and (
@@ -271,31 +271,40 @@ class EmbeddedStore:
                 self._end_write()
         return results
 
-    def _stage(self, extraction: Extraction, pending: list[DocRecords], removed: set[str]) -> IngestResult:
-        """Resolve one document against the graph and apply it in memory; it is written with its batch."""
+    def _stage(
+        self, extraction: Extraction, pending: list[DocRecords], removed: set[str], replace: bool
+    ) -> IngestResult:
+        """Resolve one document against the graph and apply it in memory; it is written with its batch.
+
+        A new text from a path already stored replaces the documents read from
+        that path only when ``replace`` is asked; otherwise it is kept beside them.
+        """
         doc_id = document_id(extraction)
         mem = self._mem
         if doc_id in mem.docs:
             return IngestResult(document=doc_id, status="unchanged")
         prepared: PreparedDocument = prepare(extraction, doc_id)
-        old = mem.path_docs.get(prepared.document.path)
-        if old is not None:
+        same_path = list(mem.path_docs.get(prepared.document.path, ()))
+        olds = same_path if replace else []
+        for old in olds:
             mem.remove(old)
             staged = next((i for i, r in enumerate(pending) if r.document.id == old), None)
             if staged is not None:
                 del pending[staged]
             else:
                 removed.add(old)
+        replaced = olds[0] if olds else None
         resolved = resolve(prepared, mem.find_existing)
         rec = DocRecords(resolved.document, resolved.nodes, resolved.facts)
         created = mem.apply(rec)
         pending.append(rec)
         return IngestResult(
             document=doc_id,
-            status="replaced" if old is not None else "added",
-            replaced=old,
+            status="replaced" if replaced is not None else "added",
+            replaced=replaced,
             nodes_added=created,
             facts_added=len(rec.facts),
+            same_path=[] if replace else same_path,
         )
 
     def remove_document(self, doc_id: str) -> RemoveResult:

@@ -24,6 +24,7 @@ from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 from .errors import InvalidExtraction
 from .keys import is_relative_reference, normalize, numbers_conflict
 from .model import DocumentRecord, Fact, Node, Span
+from .shared import mark_shared
 
 #: ``find_existing(type, normalized_forms) -> [(key, name), ...]``: stored nodes of ``type`` whose
 #: normalised name or alias is one of ``normalized_forms``.
@@ -180,6 +181,8 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
 
     facts: list[Fact] = []
     seen: set[str] = set()
+    share_check = False
+    amount_sentences: set[tuple[str, str, Span, str]] = set()
     for i, r in enumerate(extraction.relations):
         pred = r.predicate
         if pred not in _PREDICATES:
@@ -200,15 +203,28 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
         a, p = r.amount, r.period
         if a is None:
             value, currency, text, masked, approx = None, None, None, False, False
+            shared, group = False, None
         else:
             value = float(a.value) if a.value is not None else None
             currency, text, masked, approx = a.currency, a.text, bool(a.masked), bool(a.approx)
+            shared, group = bool(a.shared), (a.group or None) if a.shared else None
+            # one amount text in one sentence for one instrument twice: maybe shared (see mark_shared)
+            if shared:
+                share_check = True
+            else:
+                akey = (pred, o, span, text)
+                if akey in amount_sentences:
+                    share_check = True
+                else:
+                    amount_sentences.add(akey)
         # positional: this runs once per relation and keyword passing is measurably slower
         facts.append(
             Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
                  p.start if p is not None else None, p.end if p is not None else None,
-                 p.text if p is not None else None, r.agency or None, r.action or None)
+                 p.text if p is not None else None, r.agency or None, r.action or None, shared, group)
         )  # fmt: skip
+    if share_check:
+        facts = mark_shared(facts)
 
     period = doc.period
     record = DocumentRecord(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import operator
-import os
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
@@ -21,6 +20,7 @@ import networkx as nx
 
 from extract.model import ENTITY_TYPES, PREDICATES
 
+from .docref import pick_document
 from .errors import DocumentNotFound, EntityNotFound
 from .ingest import merge_aliases
 from .keys import normalize
@@ -70,7 +70,8 @@ class MemGraph:
         self.docs: dict[str, DocumentRecord] = {}
         self.doc_facts: dict[str, list[str]] = {}
         self.doc_nodes: dict[str, list[str]] = {}
-        self.path_docs: dict[str, str] = {}
+        #: path -> ids of the documents read from it (several: different texts under one name)
+        self.path_docs: dict[str, list[str]] = {}
         self.type_counts: Counter[str] = Counter()
         #: type -> keys of its nodes (counting a large set of nodes per type in C, see neighbors)
         self.type_keys: dict[str, set[str]] = {t: set() for t in ENTITY_TYPES}
@@ -180,7 +181,7 @@ class MemGraph:
         self.docs[did] = doc
         self.doc_facts[did] = fids
         self.doc_nodes[did] = [n.key for n in rec.nodes]
-        self.path_docs[doc.path] = did
+        self.path_docs.setdefault(doc.path, []).append(did)
         _clear_nx_cache(self.g)
         self._ranked.clear()
         self._adj_types.clear()
@@ -193,8 +194,11 @@ class MemGraph:
         doc = self.docs.pop(doc_id, None)
         if doc is None:
             raise DocumentNotFound(doc_id)
-        if self.path_docs.get(doc.path) == doc_id:
-            del self.path_docs[doc.path]
+        same = self.path_docs.get(doc.path)
+        if same is not None and doc_id in same:
+            same.remove(doc_id)
+            if not same:
+                del self.path_docs[doc.path]
         fids = self.doc_facts.pop(doc_id, [])
         for fid in fids:
             f = self.facts.pop(fid)
@@ -269,17 +273,9 @@ class MemGraph:
             raise DocumentNotFound(doc_id)
         return doc
 
-    def find_document(self, id_or_path: str) -> DocumentRecord:
-        did = id_or_path if id_or_path in self.docs else self.path_docs.get(id_or_path)
-        if did is None:
-            wanted = {os.path.abspath(id_or_path), os.path.realpath(id_or_path)}
-            for path, d in self.path_docs.items():
-                if os.path.abspath(path) in wanted or os.path.realpath(path) in wanted:
-                    did = d
-                    break
-        if did is None:
-            raise DocumentNotFound(id_or_path)
-        return self.docs[did]
+    def find_document(self, ref: str) -> DocumentRecord:
+        doc = self.docs.get(ref)
+        return doc if doc is not None else pick_document(ref, self.docs.values())
 
     def documents(self, limit: int, offset: int) -> Page[DocumentRecord]:
         docs = list(self.docs.values())

@@ -60,6 +60,9 @@ class Fact:
     period_text: str | None = None
     agency: str | None = None
     action: str | None = None
+    #: one amount stated for several recipients together; sums count it once per (document, group)
+    amount_shared: bool = False
+    amount_group: str | None = None
 
     @property
     def has_amount(self) -> bool:
@@ -81,6 +84,8 @@ class Fact:
                     "text": self.amount_text,
                     "masked": self.amount_masked,
                     "approx": self.amount_approx,
+                    "shared": self.amount_shared,
+                    "group": self.amount_group,
                 }
                 if self.has_amount
                 else None
@@ -97,7 +102,7 @@ class Fact:
 
 @dataclass(slots=True)
 class DocumentRecord:
-    """A stored report.  ``id`` comes from the content hash, so re-ingesting the same bytes is a no-op."""
+    """A stored report.  ``id`` hashes its decoded text: the same report in any encoding is one document."""
 
     id: str
     path: str
@@ -110,9 +115,23 @@ class DocumentRecord:
     entity_count: int = 0
     fact_count: int = 0
 
+    @property
+    def file(self) -> str:
+        """The file name (no folders): what a person recognises, and no path of the machine that built it."""
+        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def label(self) -> str:
+        """How tables and pages name the report: title and file name."""
+        file = self.file
+        if self.title and file:
+            return f"{self.title} ({file})"
+        return self.title or file or self.id
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "file": self.file,
             "path": self.path,
             "title": self.title,
             "issuer": self.issuer,
@@ -163,9 +182,11 @@ class GraphPath:
 @dataclass(slots=True)
 class IngestResult:
     document: str
-    #: "added", "unchanged" (same content already stored) or "replaced" (same path, new content)
+    #: "added", "unchanged" (same text already stored) or "replaced" (same path, new text, replace asked)
     status: str
     replaced: str | None = None
+    #: other stored documents read from the same path (a new text under a used name, kept beside them)
+    same_path: list[str] = field(default_factory=list)
     nodes_added: int = 0
     facts_added: int = 0
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import random
 import time
 from collections import Counter
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 
 from . import cypher
+from .docref import pick_document
 from .errors import DocumentNotFound, EntityNotFound, StoreError, StoreUnavailable
 from .ingest import PreparedDocument, normalized_forms, prepare, resolve
 from .keys import normalize
@@ -191,10 +191,10 @@ class Neo4jStore:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def ingest(self, extraction: Extraction) -> IngestResult:
-        return self.ingest_many([extraction])[0]
+    def ingest(self, extraction: Extraction, *, replace: bool = False) -> IngestResult:
+        return self.ingest_many([extraction], replace=replace)[0]
 
-    def ingest_many(self, extractions: Iterable[Extraction]) -> list[IngestResult]:
+    def ingest_many(self, extractions: Iterable[Extraction], *, replace: bool = False) -> list[IngestResult]:
         """Reports go in groups of up to ``GROUP_FACTS`` facts, one transaction each.
 
         A group that fails for any reason but a conflict is written again one
@@ -212,7 +212,7 @@ class Neo4jStore:
             prepared = prepare(extraction)
             doc = prepared.document
             if group and (doc.id in ids or doc.path in paths):
-                results.extend(self._write_group(group))
+                results.extend(self._write_group(group, replace))
                 group, ids, paths, facts = [], set(), set(), 0
             seq += 1
             group.append(_Pending(prepared, seq))
@@ -220,33 +220,40 @@ class Neo4jStore:
             paths.add(doc.path)
             facts += len(prepared.facts)
             if facts >= GROUP_FACTS or len(group) >= GROUP_DOCS:
-                results.extend(self._write_group(group))
+                results.extend(self._write_group(group, replace))
                 group, ids, paths, facts = [], set(), set(), 0
         if group:
-            results.extend(self._write_group(group))
+            results.extend(self._write_group(group, replace))
         return results
 
-    def _write_group(self, group: list[_Pending]) -> list[IngestResult]:
+    def _write_group(self, group: list[_Pending], replace: bool) -> list[IngestResult]:
         try:
-            return self._write(lambda tx: self._ingest_tx(tx, group))
+            return self._write(lambda tx: self._ingest_tx(tx, group, replace))
         except StoreUnavailable:
             raise
         except StoreError:
             if len(group) == 1:
                 raise
-        return [r for p in group for r in self._write(lambda tx, p=p: self._ingest_tx(tx, [p]))]  # type: ignore[misc]
+        return [r for p in group for r in self._write(lambda tx, p=p: self._ingest_tx(tx, [p], replace))]  # type: ignore[misc]
 
-    def _ingest_tx(self, tx: neo4j.ManagedTransaction, group: list[_Pending]) -> list[IngestResult]:
+    def _ingest_tx(
+        self, tx: neo4j.ManagedTransaction, group: list[_Pending], replace: bool
+    ) -> list[IngestResult]:
         tx.run(cypher.WRITE_LOCK).consume()
         docs = [p.prepared.document for p in group]
         stored = {r["id"] for r in tx.run(cypher.DOCUMENTS_BY_ID, ids=[d.id for d in docs])}
         todo = [p for p in group if p.prepared.document.id not in stored]
-        same_path = {
-            r["path"]: r["id"]
-            for r in tx.run(cypher.DOCUMENTS_BY_PATH, paths=sorted({p.prepared.document.path for p in todo}))
-        }
+        same_path: dict[str, list[str]] = {}
+        for r in tx.run(cypher.DOCUMENTS_BY_PATH, paths=sorted({p.prepared.document.path for p in todo})):
+            same_path.setdefault(r["path"], []).append(r["id"])
+        for ids in same_path.values():
+            ids.sort()
         batch = _batch(tx)
-        old_nodes = {old: self._document_node_keys(tx, old) for old in same_path.values()}
+        old_nodes = (
+            {old: self._document_node_keys(tx, old) for ids in same_path.values() for old in ids}
+            if replace
+            else {}
+        )
         batch.prefetch(
             forms=(
                 typed_form(n.type, f)
@@ -262,19 +269,22 @@ class Neo4jStore:
         seqs: dict[str, int] = {}
         for p in todo:
             doc = p.prepared.document
-            old = same_path.get(doc.path)
-            if old is not None:
+            others = same_path.get(doc.path, [])
+            olds = others if replace else []
+            for old in olds:
                 self._remove_tx(tx, batch, old, old_nodes[old])
+            replaced = olds[0] if olds else None
             resolved = resolve(p.prepared, batch.find_existing)
             created = batch.apply(resolved)
             written.append(resolved)
             seqs[doc.id] = p.seq
             results[doc.id] = IngestResult(
                 document=doc.id,
-                status="replaced" if old is not None else "added",
-                replaced=old,
+                status="replaced" if replaced is not None else "added",
+                replaced=replaced,
                 nodes_added=created,
                 facts_added=len(resolved.facts),
+                same_path=[] if replace else list(others),
             )
         self._write_nodes(tx, batch)
         self._write_documents(tx, written, seqs)
@@ -383,16 +393,8 @@ class Neo4jStore:
         rows = self._read(cypher.DOCUMENT, id=id_or_path)
         if rows:
             return _document(rows[0])
-        wanted = [id_or_path, os.path.abspath(id_or_path), os.path.realpath(id_or_path)]
-        rows = self._read(cypher.DOCUMENT_BY_PATHS, paths=list(dict.fromkeys(wanted)))
-        if rows:
-            by_path = {r["path"]: r for r in rows}
-            return _document(next(by_path[p] for p in wanted if p in by_path))
-        resolved = set(wanted[1:])
-        for r in self._read(cypher.DOCUMENT_PATHS):
-            if os.path.abspath(r["path"]) in resolved or os.path.realpath(r["path"]) in resolved:
-                return self.document(r["id"])
-        raise DocumentNotFound(id_or_path)
+        # a path, file name or stem: every document's id and path are few enough to match here
+        return pick_document(id_or_path, self.iter_documents())
 
     def documents(self, limit: int = 100, offset: int = 0) -> Page[DocumentRecord]:
         rows = self._read(cypher.DOCUMENTS_PAGE, limit=max(limit, 0), offset=max(offset, 0))
@@ -680,6 +682,8 @@ def _fact_props(f: Fact) -> dict[str, Any]:
         "period_text": f.period_text,
         "agency": f.agency,
         "action": f.action,
+        "amount_shared": f.amount_shared or None,
+        "amount_group": f.amount_group,
     }
     return {k: v for k, v in props.items() if v is not None}
 
@@ -705,6 +709,8 @@ def _fact(r: Mapping[str, Any]) -> Fact:
         period_text=p.get("period_text"),
         agency=p.get("agency"),
         action=p.get("action"),
+        amount_shared=bool(p.get("amount_shared", False)),
+        amount_group=p.get("amount_group"),
     )
 
 

@@ -155,7 +155,7 @@ class DocRecords:
 _FACT_ROW = operator.attrgetter(
     "id", "predicate", "subject", "object", "evidence", "span", "amount_value", "amount_currency",
     "amount_text", "amount_masked", "amount_approx", "period_start", "period_end", "period_text", "agency",
-    "action",
+    "action", "amount_shared", "amount_group",
 )  # fmt: skip
 
 
@@ -183,9 +183,10 @@ def _decode(line: bytes) -> DocRecords:
         Node(key, typ, name, aliases, {did: [(a, b) for a, b in spans]})
         for key, typ, name, aliases, spans in node_rows
     ]
+    # rows written before shared amounts were stored have 16 fields: the last two default
     facts = [
         Fact(r[0], r[1], r[2], r[3], did, r[4], (r[5][0], r[5][1]), r[6], r[7], r[8], r[9], r[10], r[11],
-             r[12], r[13], r[14], r[15])
+             r[12], r[13], r[14], r[15], *r[16:18])
         for r in fact_rows
     ]  # fmt: skip
     return DocRecords(doc, nodes, facts)

@@ -23,6 +23,7 @@ from extract.errors import LoadError
 from .errors import EntityNotFound, InvalidExtraction, NotFound
 from .longlived import long_lived
 from .model import DocumentRecord, Fact, IngestResult, Node, RemoveResult, Span, Stats
+from .shared import AmountKey, amount_key
 from .store import GraphStore
 
 # -- name matching ------------------------------------------------------------
@@ -140,6 +141,12 @@ class FundingItem:
     recipient: Node
     instrument: Node
     restates: str | None = None
+    #: how many recipients share this row's amount (1: its own); a sum counts a shared amount once
+    shared_by: int = 1
+
+    @property
+    def shared(self) -> bool:
+        return self.shared_by > 1
 
 
 @dataclass(slots=True)
@@ -149,8 +156,11 @@ class FundingTotal:
     instrument: Node
     currency: str | None
     amount: float
+    #: recipient rows counted (restatements left out)
     facts: int
     masked: int
+    #: distinct amounts summed: a shared amount is one however many rows carry it
+    amounts: int = 0
 
 
 @dataclass(slots=True)
@@ -159,6 +169,8 @@ class FundingReport:
     totals: list[FundingTotal]
     #: matching rows before ``limit``/``offset``
     total: int
+    #: the instruments an ``instrument`` filter matched (several when it is a substring of their names)
+    instruments: list[Node] = field(default_factory=list)
 
 
 def _period_overlaps(fact: Fact, start: str | None, end: str | None) -> bool:
@@ -207,6 +219,10 @@ class _FundingBase:
     by_instrument: dict[str, list[FundingItem]]
     #: node key -> (folded key, folded name and aliases)
     forms: dict[str, tuple[str, tuple[str, ...]]]
+    #: fact id -> the key of the amount it states (equal keys: one amount shared by several rows)
+    amount_keys: dict[str, AmountKey]
+    #: amount key -> how many distinct recipients state it
+    sharers: dict[AmountKey, int]
 
 
 @dataclass(slots=True)
@@ -215,6 +231,7 @@ class _FundingAnswer:
 
     items: list[FundingItem]
     totals: list[FundingTotal]
+    instruments: list[Node] = field(default_factory=list)
 
 
 def _oldest_first(row: FundingItem) -> tuple[str, str, str]:
@@ -231,7 +248,12 @@ def _funding_base(store: GraphStore) -> _FundingBase:
     for row in rows:
         by_instrument.setdefault(row.instrument.key, []).append(row)
     forms = {k: (fold(k), tuple(fold(x) for x in (n.name, *n.aliases))) for k, n in nodes.nodes.items()}
-    return _FundingBase(rows, by_instrument, forms)
+    amount_keys = {row.fact.id: amount_key(row.fact) for row in rows}
+    recipients: dict[AmountKey, set[str]] = {}
+    for row in rows:
+        recipients.setdefault(amount_keys[row.fact.id], set()).add(row.fact.subject)
+    sharers = {k: len(v) for k, v in recipients.items() if len(v) > 1}
+    return _FundingBase(rows, by_instrument, forms, amount_keys, sharers)
 
 
 def _forms_match(forms: tuple[str, tuple[str, ...]], needle: str) -> bool:
@@ -245,8 +267,10 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
     agency = fold(flt.agency) if flt.agency else ""
 
     source = base.rows
+    matched: list[Node] = []
     if instrument:
         keys = [k for k in base.by_instrument if _forms_match(base.forms[k], instrument)]
+        matched = sorted((base.by_instrument[k][0].instrument for k in keys), key=lambda n: (n.name, n.key))
         wanted = set(keys)
         source = (
             base.by_instrument[keys[0]]
@@ -266,9 +290,11 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
             continue
         if recipient and not _forms_match(base.forms[fact.subject], recipient):
             continue
-        rows.append(FundingItem(fact=fact, recipient=row.recipient, instrument=row.instrument))
+        shared_by = base.sharers.get(base.amount_keys[fact.id], 1)
+        rows.append(FundingItem(fact, row.recipient, row.instrument, shared_by=shared_by))
 
     seen: dict[tuple[object, ...], str] = {}
+    counted: set[AmountKey] = set()  # amounts already summed: a shared one is added once
     totals: dict[tuple[str, str | None], FundingTotal] = {}
     for row in rows:
         key = _dedupe_key(row.fact)
@@ -281,6 +307,11 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
         if total is None:
             total = totals[(row.instrument.key, currency)] = FundingTotal(row.instrument, currency, 0.0, 0, 0)
         total.facts += 1
+        akey = base.amount_keys[row.fact.id]
+        if akey in counted:
+            continue
+        counted.add(akey)
+        total.amounts += 1
         if row.fact.amount_value is not None:
             total.amount += row.fact.amount_value
         elif row.fact.amount_masked:
@@ -290,7 +321,7 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
     rows.sort(
         key=lambda r: (r.fact.amount_value is None, -(r.fact.amount_value or 0), r.recipient.name, r.fact.id)
     )
-    return _FundingAnswer(rows, ordered_totals)
+    return _FundingAnswer(rows, ordered_totals, matched)
 
 
 class _FundingCache:
@@ -356,7 +387,8 @@ def funding(
     """Every FUNDED_BY fact that passes the filter, and totals over all of them (not just the page).
 
     Restatements (same recipient, instrument, amount and period, typically
-    the same project reported in two half-year summaries) are counted once.
+    the same project reported in two half-year summaries) are counted once,
+    and so is an amount several recipients share (:func:`graph.shared.amount_key`).
     """
     flt = flt or FundingFilter()
     generation = getattr(store, "generation", None)
@@ -369,7 +401,10 @@ def funding(
     else:
         answer = _funding_answer(store, _funding_base(store), flt)
     return FundingReport(
-        items=answer.items[offset : offset + limit], totals=answer.totals, total=len(answer.items)
+        items=answer.items[offset : offset + limit],
+        totals=answer.totals,
+        total=len(answer.items),
+        instruments=list(answer.instruments),
     )
 
 
@@ -475,8 +510,9 @@ class DocumentDetail:
     facts: list[Fact]
 
 
-def document_detail(store: GraphStore, doc_id: str) -> DocumentDetail:
-    record = store.document(doc_id)
+def document_detail(store: GraphStore, ref: str) -> DocumentDetail:
+    """A report named by its id, path, file name or stem, with every fact read from it."""
+    record = store.find_document(ref)
     return DocumentDetail(record, store.document_facts(record.id))
 
 
@@ -531,11 +567,14 @@ def build(
     store: GraphStore,
     paths: Iterable[str | Path],
     progress: Callable[[BuildProgress], None] | None = None,
+    *,
+    replace: bool = False,
 ) -> BuildSummary:
     """Extract every report under ``paths`` and store it; one bad file never stops the others.
 
     Each document is ingested on its own (all-or-nothing per document), so a
     failure half way leaves every earlier document stored and nothing partial.
+    An edited file is stored beside its earlier text unless ``replace``.
     """
     from extract.pipeline import extract_file
     from extract.walk import iter_inputs
@@ -550,7 +589,7 @@ def build(
         try:
             if isinstance(item, LoadError):
                 raise item
-            step.result = store.ingest(extract_file(item))
+            step.result = store.ingest(extract_file(item), replace=replace)
             results.append(step.result)
         except (LoadError, InvalidExtraction) as exc:
             step.failure = BuildFailure(step.path, str(exc))
@@ -561,15 +600,18 @@ def build(
 
 
 def remove(store: GraphStore, doc_or_path: str) -> RemoveResult:
-    """Remove a document given by id or by the path of the file it came from."""
+    """Remove a document named by id, path, file name or stem (several matches raise, nothing removed)."""
     record = store.find_document(doc_or_path)
     return store.remove_document(record.id)
 
 
-def upload(store: GraphStore, filename: str, data: bytes) -> IngestResult:
-    """Extract an uploaded report and store it in one step."""
+def upload(store: GraphStore, filename: str, data: bytes, *, replace: bool = False) -> IngestResult:
+    """Extract an uploaded report and store it in one step.
+
+    A different text under a name already uploaded is a new document unless ``replace``.
+    """
     from extract.pipeline import extract_bytes
 
     name = Path(filename).name or "upload.txt"
     # extraction refuses empty, binary and undecodable bytes (LoadError) before anything is stored
-    return store.ingest(extract_bytes(data, name))
+    return store.ingest(extract_bytes(data, name), replace=replace)

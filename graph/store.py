@@ -34,9 +34,12 @@ DEFAULT_STORE = "./kg-data"
 class GraphStore(Protocol):
     """A graph of entities, facts and the documents that support them.
 
-    Ingest is idempotent (the document id is a content hash); ingesting a
-    document whose path is already stored under another id replaces the old
-    document's facts in one step.  Removal deletes a document's facts and any
+    Ingest is idempotent (the document id is a hash of the decoded text, so
+    one report in GB18030, UTF-16 or UTF-8 is one document).  A different
+    text from a path already stored is a new document beside the old one,
+    unless ``replace`` is asked: then it replaces the documents read from
+    that path in one step.  ``find_document`` accepts an id, a path, a file
+    name or a file stem (:func:`graph.docref.pick_document`).  Removal deletes a document's facts and any
     node that no remaining document mentions.  Lookups of unknown keys raise
     :class:`graph.errors.NotFound` subclasses; an unreachable backend raises
     :class:`graph.errors.StoreUnavailable`.
@@ -46,9 +49,9 @@ class GraphStore(Protocol):
     location: str
 
     # -- writes -----------------------------------------------------------
-    def ingest(self, extraction: Extraction) -> IngestResult: ...
+    def ingest(self, extraction: Extraction, *, replace: bool = False) -> IngestResult: ...
 
-    def ingest_many(self, extractions: Iterable[Extraction]) -> list[IngestResult]:
+    def ingest_many(self, extractions: Iterable[Extraction], *, replace: bool = False) -> list[IngestResult]:
         """Ingest several documents; each is still all-or-nothing, batches only save round trips."""
         ...
 
@@ -58,7 +61,7 @@ class GraphStore(Protocol):
     def document(self, doc_id: str) -> DocumentRecord: ...
 
     def find_document(self, id_or_path: str) -> DocumentRecord:
-        """A document by id, or by the path of the file it came from (as given or resolved)."""
+        """A document by id, path (as given or resolved), file name or file stem; several matches raise."""
         ...
 
     def documents(self, limit: int = 100, offset: int = 0) -> Page[DocumentRecord]: ...

@@ -28,13 +28,19 @@ class PageSummary:
 
 
 def source_documents(store: GraphStore, subgraph: Subgraph) -> dict[str, DocumentRecord]:
-    """The reports the edges cite, so tooltips can name them by title."""
+    """The reports the edges cite and the nodes are mentioned in, so the page names them by title.
+
+    Few ids are asked one by one; many (the whole-graph page) in one pass over the documents.
+    """
+    wanted = {f.document for f in subgraph.edges} | {d for n in subgraph.nodes for d in n.mentions}
+    if len(wanted) > 50:
+        return {d.id: d for d in store.iter_documents() if d.id in wanted}
     out: dict[str, DocumentRecord] = {}
-    for doc_id in {f.document for f in subgraph.edges}:
+    for doc_id in wanted:
         try:
             out[doc_id] = store.document(doc_id)
         except DocumentNotFound:
-            continue  # the tooltip then shows the bare id, which is still true
+            continue  # the page then shows the bare id, which is still true
     return out
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from extract.model import ENTITY_TYPES, PREDICATES
+from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, PREDICATES, TYPE_LABELS_ZH
 from graph.errors import NotFound
 from graph.model import Fact, Node, Subgraph
 from graph.store import GraphStore
@@ -48,12 +48,8 @@ class Focus:
             raise VizError(f"depth must be between 1 and {MAX_DEPTH}, got {self.depth}")
         if not 1 <= self.limit <= MAX_LIMIT:
             raise VizError(f"limit must be between 1 and {MAX_LIMIT} nodes, got {self.limit}")
-        for t in self.types:
-            if t not in ENTITY_TYPES:
-                raise VizError(f"unknown entity type {t!r} (one of {', '.join(ENTITY_TYPES)})")
-        for p in self.predicates:
-            if p not in PREDICATES:
-                raise VizError(f"unknown predicate {p!r} (one of {', '.join(PREDICATES)})")
+        self.types = [_vocab(t, ENTITY_TYPES, TYPE_LABELS_ZH, "entity type") for t in self.types]
+        self.predicates = [_vocab(p, PREDICATES, PREDICATE_LABELS_ZH, "predicate") for p in self.predicates]
         self.start = _normalise_date(self.start, "start", last=False)
         self.end = _normalise_date(self.end, "end", last=True)
         if self.start and self.end and self.start > self.end:
@@ -64,6 +60,17 @@ class Focus:
     @property
     def has_period(self) -> bool:
         return bool(self.start or self.end)
+
+
+def _vocab(value: str, names: Sequence[str], chinese: Mapping[str, str], what: str) -> str:
+    """A type or predicate as typed: the English name in any case, or its Chinese label (项目, 资金来源)."""
+    by_label = {label: name for name, label in chinese.items()}
+    by_folded = {n.casefold(): n for n in names}
+    found = by_folded.get(value.strip().casefold()) or by_label.get(value.strip())
+    if found is None:
+        listed = ", ".join(f"{n} {chinese.get(n, '')}".strip() for n in names)
+        raise VizError(f"unknown {what} {value!r} (one of {listed})")
+    return found
 
 
 def _normalise_date(value: str | None, what: str, *, last: bool) -> str | None:

@@ -49,6 +49,11 @@ IMPROVED_LAYOUT_MAX = 100
 #: above this many nodes edges are drawn straight (curves cost frame time) and the layout gets fewer steps
 LARGE_GRAPH = 400
 
+#: whole-graph page: labels kept readable for the best connected nodes at the opening zoom
+LABEL_TOP = 20
+#: whole-graph page: more shown nodes than this open aggregated by type (a click expands a type)
+AGGREGATE_OVER = 250
+
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
 
 
@@ -95,14 +100,10 @@ def _template() -> Any:
 
 def _source_label(doc_id: str, documents: Mapping[str, DocumentRecord]) -> str:
     doc = documents.get(doc_id)
-    if doc is None:
-        return doc_id
-    if doc.title and doc.path:
-        return f"{doc.title} ({doc.path})"
-    return doc.title or doc.path or doc_id
+    return doc_id if doc is None else doc.label
 
 
-def _node_record(node: Node, center: str | None) -> dict[str, Any]:
+def _node_record(node: Node, center: str | None, degree: int) -> dict[str, Any]:
     style = type_style(node.type)
     is_center = node.key == center
     return {
@@ -120,7 +121,11 @@ def _node_record(node: Node, center: str | None) -> dict[str, Any]:
         "name": node.name,
         "kgType": node.type,
         "aliases": list(node.aliases),
-        "reports": len(node.mentions),
+        #: ids of the reports that mention it; the page names them from KG_CONFIG.reports
+        "docs": node.documents,
+        "degree": degree,
+        # the whole-graph page hides nodes without a fact on it until asked (see page.js)
+        "isolated": degree == 0,
     }
 
 
@@ -149,6 +154,7 @@ def _edge_record(
         record["amount"] = fact.amount_text
         record["masked"] = fact.amount_masked
         record["approx"] = fact.amount_approx
+        record["shared"] = fact.amount_shared
         record["width"] = amount_width(None if fact.amount_masked else fact.amount_value)
         if fact.amount_masked or fact.amount_value is None:
             record["dashes"] = [8, 6]
@@ -259,11 +265,17 @@ def render_network(
     net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%")
     keys: set[str] = set()
     positions = seed_positions(subgraph)
+    degree: dict[str, int] = defaultdict(int)
+    node_keys = {n.key for n in subgraph.nodes}
+    for f in subgraph.edges:
+        if f.subject in node_keys and f.object in node_keys:
+            degree[f.subject] += 1
+            degree[f.object] += 1
     for node in subgraph.nodes:
         if node.key in keys:
             continue
         keys.add(node.key)
-        record = _node_record(node, center)
+        record = _node_record(node, center, degree[node.key])
         record["x"], record["y"] = positions[node.key]
         net.add_node(node.key, **record)
     names = {n.key: n.name for n in subgraph.nodes}
@@ -292,6 +304,11 @@ def render_network(
         "nodeSize": NODE_SIZE,
         "centerSize": CENTER_SIZE,
         "omitted": dict(subgraph.omitted),
+        "reports": {doc_id: doc.label for doc_id, doc in documents.items()},
+        #: the whole-graph page labels this many best-connected nodes at any zoom
+        "labelTop": LABEL_TOP,
+        #: above this many shown nodes the whole-graph page opens as one cluster per type
+        "aggregateOver": AGGREGATE_OVER,
     }
     html: str = _template().render(
         title=page_title,
@@ -306,6 +323,7 @@ def render_network(
         legend=legend(),
         node_count=len(vis_nodes),
         edge_count=len(vis_edges),
+        isolated_count=sum(1 for k in keys if degree[k] == 0),
         omitted_lines=omitted_lines(subgraph.omitted),
         search_names=search_names if mode == "file" else [],
         config=config,

@@ -9,13 +9,18 @@ nothing but the page and the searches.
 from __future__ import annotations
 
 import html
-from typing import Annotated
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_store
+from extract.model import PREDICATE_LABELS_ZH
+from graph.labels import money_text, period_label
+from graph.queries import FundingFilter, FundingTotal, funding
 from graph.store import GraphStore
 
 from .errors import UnknownCenter, VizError
@@ -95,18 +100,160 @@ def viz_page(
     return HTMLResponse(page)
 
 
-@router.get("/", response_class=HTMLResponse, summary="首页 Start page")
-def start_page(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> HTMLResponse:
-    """A search box and the best connected entities, each leading into ``/viz``."""
+def _env() -> Any:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    env = Environment(loader=PackageLoader("viz", "templates"), autoescape=select_autoescape(["html"]))
+    return Environment(loader=PackageLoader("viz", "templates"), autoescape=select_autoescape(["html"]))
+
+
+@router.get("/", response_class=HTMLResponse, summary="首页 Start page")
+def start_page(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> HTMLResponse:
+    """What the store holds (reports, entities, facts, funding sums) and where to go from here."""
     hits = store.search_entities("", limit=START_SUGGESTIONS).items
     viz_path = str(request.url_for("viz_page").path)
-    page = env.get_template("start.html").render(
-        viz_path=viz_path,
-        hits=hits,
-        legend={e.type: e.label for e in legend()},
-        links=[f"{viz_path}?{urlencode({'center': h.node.key, 'depth': DEFAULT_DEPTH})}" for h in hits],
+    stats = store.stats()
+    money = funding_sums(funding(store, limit=0).totals)
+    page = (
+        _env()
+        .get_template("start.html")
+        .render(
+            viz_path=viz_path,
+            hits=hits,
+            legend={e.type: e.label for e in legend()},
+            predicates=PREDICATE_LABELS_ZH,
+            links=[f"{viz_path}?{urlencode({'center': h.node.key, 'depth': DEFAULT_DEPTH})}" for h in hits],
+            stats=stats,
+            money=money,
+            funding_path=str(request.url_for("funding_table").path),
+            documents_path=str(request.url_for("documents_table").path),
+        )
+    )
+    return HTMLResponse(page)
+
+
+@dataclass(slots=True)
+class CurrencySum:
+    """Known amounts summed for one currency (a shared amount once) and how many are masked."""
+
+    currency: str
+    known: str
+    amounts: int
+    masked: int
+
+
+def funding_sums(totals: list[FundingTotal]) -> list[CurrencySum]:
+    known: dict[str, float] = defaultdict(float)
+    amounts: dict[str, int] = defaultdict(int)
+    masked: dict[str, int] = defaultdict(int)
+    for t in totals:
+        cur = t.currency or "CNY"
+        known[cur] += t.amount
+        amounts[cur] += t.amounts
+        masked[cur] += t.masked
+    return [CurrencySum(c, money_text(known[c], c), amounts[c], masked[c]) for c in sorted(known)]
+
+
+@router.get("/funding", response_class=HTMLResponse, summary="资金表 Funding table page")
+def funding_table(
+    request: Request,
+    store: Annotated[GraphStore, Depends(get_store)],
+    instrument: Annotated[str | None, Query(max_length=200, description="资金类型 Instrument")] = None,
+) -> HTMLResponse:
+    """Every FUNDED_BY fact as a table with its report, and the totals (a shared amount counted once)."""
+    report = funding(store, FundingFilter(instrument=instrument or None), limit=1000)
+    docs = {d.id: d.label for d in store.iter_documents()}
+    rows = [
+        [
+            i.recipient.name,
+            i.instrument.name,
+            (i.fact.amount_text or "—") + (f" 共享 shared by {i.shared_by}" if i.shared else ""),
+            period_label(i.fact.period_text, i.fact.period_start, i.fact.period_end),
+            i.fact.agency or "",
+            i.fact.evidence,
+            docs.get(i.fact.document, i.fact.document),
+        ]
+        for i in report.items
+    ]
+    totals = [
+        [
+            t.instrument.name,
+            t.currency or "—",
+            money_text(t.amount, t.currency or "CNY"),
+            str(t.amounts),
+            str(t.masked),
+        ]
+        for t in report.totals
+    ]
+    page = (
+        _env()
+        .get_template("table.html")
+        .render(
+            title="资金 Funding",
+            note=f"{report.total} 条 facts" + (f" · 资金 {instrument}" if instrument else ""),
+            tables=[
+                (
+                    "",
+                    [
+                        "获得方 Recipient",
+                        "资金 Instrument",
+                        "金额 Amount",
+                        "时间 Period",
+                        "机构 Agency",
+                        "证据 Evidence",
+                        "报告 Report",
+                    ],
+                    rows,
+                ),
+                (
+                    "合计 Totals (共享金额只计一次 a shared amount counted once)",
+                    [
+                        "资金 Instrument",
+                        "币种 Currency",
+                        "已知金额 Known sum",
+                        "金额数 Amounts",
+                        "打码 Masked",
+                    ],
+                    totals,
+                ),
+            ],
+            start_path=str(request.url_for("start_page").path),
+        )
+    )
+    return HTMLResponse(page)
+
+
+@router.get("/documents", response_class=HTMLResponse, summary="报告表 Documents page")
+def documents_table(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> HTMLResponse:
+    """The stored reports: id, file, title, issuer, date, period, entity and fact counts."""
+    docs = sorted(store.iter_documents(), key=lambda d: (d.date or "", d.file, d.id))
+    rows = [
+        [d.id, d.file, d.title or "", d.issuer or "", d.date or "",
+         period_label(d.period_text, d.period_start, d.period_end), str(d.entity_count), str(d.fact_count)]
+        for d in docs
+    ]  # fmt: skip
+    page = (
+        _env()
+        .get_template("table.html")
+        .render(
+            title="报告 Documents",
+            note=f"{len(docs)} 份 reports",
+            tables=[
+                (
+                    "",
+                    [
+                        "编号 Id",
+                        "文件 File",
+                        "标题 Title",
+                        "发布 Issuer",
+                        "日期 Date",
+                        "期间 Period",
+                        "实体 Entities",
+                        "事实 Facts",
+                    ],
+                    rows,
+                )
+            ],
+            start_path=str(request.url_for("start_page").path),
+        )
     )
     return HTMLResponse(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Path, Response, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Response, UploadFile
 
 from graph.queries import document_detail, remove, upload
 from graph.store import GraphStore
@@ -18,7 +18,10 @@ from .render import json_answer
 
 router = APIRouter(prefix="/api/documents", tags=["报告 Documents"])
 
-DocId = Annotated[str, Path(description="报告编号 Document id, e.g. 001_4853349fa1cdb6f5")]
+DocId = Annotated[
+    str,
+    Path(description="报告 Document id, file name or file stem, e.g. 001_4853349fa1cdb6f5"),
+]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "未找到 No such document"}
 }
@@ -59,13 +62,20 @@ async def get_document(call: Calls, doc_id: DocId) -> Response:
 def upload_document(
     store: Annotated[GraphStore, Depends(get_store)],
     file: Annotated[UploadFile, File(description="报告文本 A report as a text file (UTF-8 or GB18030)")],
+    replace: Annotated[
+        bool, Query(description="替换 Replace the reports stored under this file name (default: keep both)")
+    ] = False,
 ) -> Response:
-    """Extract the report and store it in one step; returns what was added."""
+    """Extract the report and store it in one step; returns what was added.
+
+    The same text (in any encoding) is 'unchanged'; a different text under a used file name is a new
+    document unless replace=true.
+    """
     data = file.file.read(MAX_UPLOAD + 1)
     name = file.filename or "upload.txt"
     if len(data) > MAX_UPLOAD:
         raise HTTPException(413, f"{name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
-    return json_answer(IngestOut.build(upload(store, name, data)), status_code=201)
+    return json_answer(IngestOut.build(upload(store, name, data, replace=replace)), status_code=201)
 
 
 @router.delete(

@@ -86,3 +86,48 @@ def test_serve_with_two_workers_answers(eval_store: GraphStore) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _raw_get(sock: socket.socket, target: bytes, port: int) -> tuple[bytes, bytes]:
+    """One request with the target's bytes as given (raw UTF-8, as curl sends an unencoded URL)."""
+    sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(
+        next(h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length:")).split(b":")[1]
+    )
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head, body
+
+
+def test_raw_utf8_in_the_query_string_is_answered(eval_store: GraphStore) -> None:
+    """``curl "…/api/entities?q=凌智"`` sends the bytes unencoded: answered, twice on one connection."""
+    import json
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(eval_store), loop="asyncio", http=NoDelayHttp, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+            for target in ("/api/entities?q=凌智", "/api/entities/Project:凌智产业园"):
+                head, body = _raw_get(client, target.encode(), port)
+                assert head.startswith(b"HTTP/1.1 200"), (target, head, body)
+                answer = json.loads(body)
+                assert "凌智产业园" in json.dumps(answer, ensure_ascii=False), target
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        sock.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extract.model import Amount
+from graph.docref import AmbiguousDocument
 from graph.errors import DocumentNotFound, EntityNotFound, InvalidExtraction
 from graph.ingest import document_id
 from graph.store import GraphStore
@@ -230,7 +231,7 @@ def test_changed_report_replaces_its_facts_in_one_step(store: GraphStore) -> Non
     del changed.relations[-2:]  # the 小巨人 lines dropped, with their entities
     gone = {"亿太诺", "第三批重点“小巨人”", "工信部"}
     changed.entities = [e for e in changed.entities if e.name not in gone]
-    new = store.ingest(changed)
+    new = store.ingest(changed, replace=True)
     assert new.status == "replaced" and new.replaced == old.document and new.document != old.document
     with pytest.raises(DocumentNotFound):
         store.document(old.document)
@@ -243,6 +244,36 @@ def test_changed_report_replaces_its_facts_in_one_step(store: GraphStore) -> Non
         store.entity("Company:亿太诺")
     assert store.stats().documents == 2
     assert store.facts(document=old.document) == []
+
+
+def test_a_different_text_under_a_used_path_is_a_new_document(store: GraphStore) -> None:
+    old = store.ingest(report_a())
+    changed = report_a()
+    changed.relations[0].amount = yi(3.0)
+    new = store.ingest(changed)
+    assert new.status == "added" and new.replaced is None and new.same_path == [old.document]
+    assert {d.id for d in store.documents().items} == {old.document, new.document}
+    amounts = {f.amount_value for f in store.facts(predicate="FUNDED_BY")}
+    assert amounts == {250_000_000, 300_000_000}
+    # the path (and the stem) now name two reports: asking by it is refused, by id answered
+    with pytest.raises(AmbiguousDocument) as caught:
+        store.find_document("/reports/a.txt")
+    assert {d.id for d in caught.value.candidates} == {old.document, new.document}
+    with pytest.raises(AmbiguousDocument):
+        store.find_document("a")
+    assert store.find_document(new.document).id == new.document
+
+
+def test_documents_are_found_by_id_path_file_name_and_stem(store: GraphStore) -> None:
+    a = store.ingest(report_a()).document
+    b = store.ingest(report_b()).document
+    for ref in (a, "/reports/a.txt", "a.txt", "a"):
+        assert store.find_document(ref).id == a
+    assert store.find_document("b").id == b
+    with pytest.raises(DocumentNotFound):
+        store.find_document("c")
+    record = store.document(a)
+    assert record.file == "a.txt" and record.label == "高新区经发局2023年上半年工作总结 (a.txt)"
 
 
 # -- lookups -----------------------------------------------------------------------------
@@ -460,13 +491,15 @@ def test_amount_qualifiers_keep_types(store: GraphStore) -> None:
         "text": "约3000万美元",
         "masked": False,
         "approx": True,
+        "shared": False,
+        "group": None,
     }
 
 
 def test_a_batch_holding_two_versions_of_one_report_keeps_the_last(store: GraphStore) -> None:
     changed = report_a()
     changed.relations[0].amount = yi(9.0)
-    first, second = store.ingest_many([report_a(), changed])
+    first, second = store.ingest_many([report_a(), changed], replace=True)
     assert first.status == "added" and second.status == "replaced" and second.replaced == first.document
     assert [d.id for d in store.documents().items] == [second.document]
     (funded,) = store.facts(predicate="FUNDED_BY")

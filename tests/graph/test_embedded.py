@@ -73,7 +73,7 @@ def test_reopening_gives_the_same_graph(tmp_path: Path) -> None:
         s.remove_document(s.find_document("/corpus/report-00003.txt").id)
         changed = synthetic_report(5)
         changed.relations.pop()
-        assert s.ingest(changed).status == "replaced"
+        assert s.ingest(changed, replace=True).status == "replaced"
         before = snapshot(s)
     with EmbeddedStore(path, readonly=True) as again:
         assert snapshot(again) == before

@@ -70,7 +70,7 @@ def test_money_edges_labelled_as_written_wider_when_larger_dashed_when_masked(ht
     assert edges["f-masked"].get("dashes")
     assert not edges["f-bond"].get("dashes")
     assert edges["f-located"]["label"] == "位于"
-    assert edges["f-bond"]["report"] == "经发局2023年上半年工作总结 (/reports/001.txt)"
+    assert edges["f-bond"]["report"] == "经发局2023年上半年工作总结 (001.txt)"  # the file name, not the path
 
 
 def test_parallel_facts_get_distinct_curves(html: str) -> None:

@@ -37,12 +37,28 @@ var options;
     return cfg.predicateLabels[p] || p;
   }
 
+  function reportNames(n) {
+    return (n.docs || []).map(function (d) {
+      return (cfg.reports && cfg.reports[d]) || d;
+    });
+  }
+
   function nodeInfo(n) {
     var box = el("div", "kg-tip");
     box.appendChild(el("div", "kg-tip-title", n.name));
     row(box, "类型 Type", typeLabel(n.kgType));
     row(box, "别名 Aliases", (n.aliases || []).join("、"));
-    row(box, "报告 Reports", String(n.reports));
+    var names = reportNames(n);
+    if (names.length) {
+      var r = el("div", "kg-tip-row");
+      r.appendChild(el("span", "kg-tip-label", "报告 Reports (" + names.length + ")"));
+      var list = el("ul", "kg-reports");
+      names.forEach(function (name) {
+        list.appendChild(el("li", null, name));
+      });
+      r.appendChild(list);
+      box.appendChild(r);
+    }
     return box;
   }
 
@@ -57,6 +73,7 @@ var options;
     var notes = [];
     if (e.masked) notes.push("金额打码 masked");
     if (e.approx) notes.push("约 approx.");
+    if (e.shared) notes.push("多方共享，只计一次 shared by several recipients, counted once");
     return notes.length ? e.amount + " (" + notes.join(", ") + ")" : e.amount;
   }
 
@@ -82,6 +99,22 @@ var options;
     e.title = edgeInfo(e);
   });
 
+  // The whole-graph page opens on what is connected: nodes without a fact on the page wait for the
+  // "show isolated" switch, out of the layout too.
+  var overview = !cfg.center;
+  var isolatedBox = document.getElementById("kg-isolated");
+  var showIsolated = function () {
+    return !!(isolatedBox && isolatedBox.checked);
+  };
+  if (overview) {
+    KG_NODES.forEach(function (n) {
+      if (n.isolated) {
+        n.hidden = true;
+        n.physics = false;
+      }
+    });
+  }
+
   container = document.getElementById("mynetwork");
   nodes = new vis.DataSet(KG_NODES);
   edges = new vis.DataSet(KG_EDGES);
@@ -94,16 +127,125 @@ var options;
     if (status) status.textContent = text;
   }
 
-  if (KG_NODES.length && options.physics && options.physics.enabled !== false) {
+  // ---- counts in the side panel follow what is shown ----------------------------------------
+  var counts = document.getElementById("kg-counts");
+  function updateCounts() {
+    var shownNodes = nodes.get({ filter: function (n) { return !n.hidden; } }).length;
+    var shownEdges = edges.get({ filter: function (e) { return !e.hidden; } }).length;
+    var groups = Object.keys(clusters).length;
+    if (counts) {
+      counts.textContent = shownNodes + " 节点 nodes · " + shownEdges + " 关系 edges" +
+        (groups ? " · " + groups + " 组 groups (点击展开 click to expand)" : "");
+    }
+    document.body.setAttribute("data-visible-nodes", String(shownNodes));
+    document.body.setAttribute("data-visible-edges", String(shownEdges));
+  }
+
+  // ---- labels: the best connected nodes stay readable at any zoom ---------------------------
+  var labelled = [];
+  function pickLabelled() {
+    var shown = KG_NODES.filter(function (n) {
+      var cur = nodes.get(n.id);
+      return cur && !cur.hidden;
+    });
+    shown.sort(function (a, b) { return (b.degree || 0) - (a.degree || 0) || (a.name < b.name ? -1 : 1); });
+    labelled = shown.slice(0, cfg.labelTop || 0).map(function (n) { return n.id; });
+  }
+  var baseFont = (options.nodes && options.nodes.font && options.nodes.font.size) || 14;
+  function sizeLabels() {
+    if (!overview || !labelled.length) return;
+    var scale = network.getScale() || 1;
+    var size = Math.min(Math.max(baseFont, Math.round(baseFont / scale)), 200);
+    nodes.update(labelled.map(function (id) { return { id: id, font: { size: size } }; }));
+  }
+  network.on("zoom", sizeLabels);
+
+  // ---- large graphs open aggregated: one group per type, a click opens it -------------------
+  var clusters = {};
+  function aggregate() {
+    var shown = nodes.get({ filter: function (n) { return !n.hidden; } });
+    if (!overview || shown.length <= (cfg.aggregateOver || Infinity)) return;
+    var perType = {};
+    shown.forEach(function (n) { perType[n.kgType] = (perType[n.kgType] || 0) + 1; });
+    Object.keys(perType).forEach(function (t) {
+      var id = "kg-group:" + t;
+      var sample = shown.filter(function (n) { return n.kgType === t; })[0];
+      network.cluster({
+        joinCondition: function (o) { return o.kgType === t && !o.hidden; },
+        clusterNodeProperties: {
+          id: id,
+          label: typeLabel(t) + " (" + perType[t] + ")",
+          shape: sample.shape,
+          color: sample.color,
+          size: 22 + Math.min(40, Math.sqrt(perType[t]) * 3),
+          font: { size: 16 },
+          kgGroup: t,
+        },
+      });
+      clusters[id] = perType[t];
+    });
+  }
+
+  function settle(then) {
+    document.body.setAttribute("data-stable", "0");
     setStatus("布局中… laying out");
     network.once("stabilizationIterationsDone", function () {
       // stop the simulation for good: a settled graph must not keep the CPU busy
       network.setOptions({ physics: false });
+      if (then) then();
       document.body.setAttribute("data-stable", "1");
       setStatus("");
     });
+  }
+
+  if (overview) {
+    pickLabelled();
+    aggregate();
+  }
+  var anyShown = KG_NODES.some(function (n) { return !n.hidden; });
+  if (anyShown && options.physics && options.physics.enabled !== false) {
+    settle(function () {
+      network.fit({ animation: false });
+      sizeLabels();
+    });
   } else {
     document.body.setAttribute("data-stable", "1");
+  }
+
+  // Lay out again what a search or filter left shown (hidden nodes out of the simulation), then fit it.
+  function relayout(shownIds) {
+    if (!shownIds.length) {  // nothing to lay out: the simulation would never report back
+      updateCounts();
+      document.body.setAttribute("data-stable", "1");
+      return;
+    }
+    var shown = {};
+    shownIds.forEach(function (k) { shown[k] = true; });
+    nodes.update(KG_NODES.map(function (n) { return { id: n.id, physics: !!shown[n.id] }; }));
+    settle(function () {
+      // nodes still inside a group are not on the canvas to fit to: then fit everything drawn
+      if (Object.keys(clusters).length) network.fit({ animation: false });
+      else network.fit({ nodes: shownIds, animation: false });
+      pickLabelled();
+      sizeLabels();
+      updateCounts();
+    });
+    network.setOptions({ physics: { enabled: true } });
+    network.stabilize(120);
+  }
+
+  if (isolatedBox) {
+    isolatedBox.addEventListener("change", function () {
+      if (cfg.mode === "served" || !form) {
+        nodes.update(KG_NODES.filter(function (n) { return n.isolated; }).map(function (n) {
+          return { id: n.id, hidden: !showIsolated(), physics: showIsolated() };
+        }));
+        updateCounts();
+        network.fit({ animation: false });
+      } else {
+        applyFocus(undefined, true);
+      }
+    });
   }
 
   // ---- details panel (click) -------------------------------------------------------------
@@ -116,6 +258,14 @@ var options;
   }
 
   network.on("click", function (params) {
+    if (params.nodes.length && network.isCluster(params.nodes[0])) {
+      var group = params.nodes[0];
+      network.openCluster(group);
+      delete clusters[group];
+      updateCounts();
+      relayout(nodes.getIds({ filter: function (n) { return !n.hidden; } }));
+      return;
+    }
     if (params.nodes.length) {
       var n = nodes.get(params.nodes[0]);
       var action;
@@ -214,8 +364,9 @@ var options;
   var centerKey = cfg.center;
 
   // Client-side focus over the embedded data (the standalone file has no server to ask).
-  function applyFocus(newCenter) {
+  function applyFocus(newCenter, again) {
     if (newCenter !== undefined) centerKey = newCenter;
+    overview = !centerKey;
     var depth = currentDepth();
     var types = checkedValues("type");
     var preds = checkedValues("predicate");
@@ -259,9 +410,18 @@ var options;
         });
       }
     } else {
-      KG_NODES.forEach(function (n) {
-        if (nodeOk[n.id]) visible[n.id] = true;
+      // the whole graph: what a shown fact touches, and the rest only when asked for
+      KG_EDGES.forEach(function (e) {
+        if (edgeOk[e.id]) {
+          visible[e.from] = true;
+          visible[e.to] = true;
+        }
       });
+      if (showIsolated()) {
+        KG_NODES.forEach(function (n) {
+          if (nodeOk[n.id]) visible[n.id] = true;
+        });
+      }
     }
 
     var nodeUpdates = KG_NODES.map(function (n) {
@@ -278,12 +438,13 @@ var options;
       return { id: e.id, hidden: !(edgeOk[e.id] && visible[e.from] && visible[e.to]) };
     }));
     var shown = Object.keys(visible);
-    document.body.setAttribute("data-visible-nodes", String(shown.length));
+    updateCounts();
     if (centerKey) {
       var c = nodes.get(centerKey);
       if (c && searchBox) searchBox.value = c.name;
     }
-    network.fit({ nodes: shown, animation: false });
+    if (again) relayout(shown);
+    else network.fit({ nodes: shown, animation: false });
     return shown.length;
   }
 
@@ -304,7 +465,7 @@ var options;
       }
       if (!q) {
         setMessage("");
-        applyFocus(null);
+        applyFocus(null, true);
         return;
       }
       var hit = findNode(q);
@@ -313,7 +474,7 @@ var options;
         return;
       }
       setMessage("");
-      applyFocus(hit.id);
+      applyFocus(hit.id, true);
     });
   }
 
@@ -349,6 +510,11 @@ var options;
 
   window.kgApplyFocus = applyFocus;
   window.kgFindNode = findNode;
-  if (cfg.mode !== "served") applyFocus(cfg.center);
-  else document.body.setAttribute("data-visible-nodes", String(KG_NODES.length));
+  window.kgLabelled = function () { return labelled.slice(); };
+  if (cfg.mode !== "served" && !clusters_open()) applyFocus(cfg.center);
+  else updateCounts();
+
+  function clusters_open() {
+    return Object.keys(clusters).length > 0;
+  }
 })();
