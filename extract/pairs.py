@@ -189,6 +189,7 @@ def candidates(
 ) -> list[PairCandidate]:
     """Every pair the model will judge, with features; rule relations included as features."""
     types = {e.id: e.type for e in entities}
+    by_id = {e.id: e for e in entities}
     rule_at: dict[tuple[str, str, int], Relation] = {(r.subject, r.object, r.span[0]): r for r in rules}
     out: list[PairCandidate] = []
     seen: set[tuple[str, str, int]] = set()
@@ -215,12 +216,16 @@ def candidates(
             for o, oid in pairs:
                 if sid == oid or not _types_fit(types[sid], types[oid]):
                     continue
-                add(sid, oid, sent, s, o, _pair_features(f, s, o, types[sid], types[oid], tokens_of[k]))
+                feats = _pair_features(f, s, o, types[sid], types[oid], tokens_of[k])
+                if oid == zone_id:
+                    feats.append("o_is_report_zone")
+                add(sid, oid, sent, s, o, feats)
         fundings = [(m, eid) for m, eid in pairs if types[eid] == "Funding"]
         has_subject = any(types[eid] in ("Project", "Company") for _, eid in pairs)
         if paragraph != sent.paragraph:
             paragraph, carried_funding, topic = sent.paragraph, None, _topic(f, types)
-        if zone_id is not None:
+        # the report's zone gets what a sentence names for no one else (全区争取专项债X亿元)
+        if zone_id is not None and not has_subject and (topic is None or topic[2] == sent.start):
             for o, oid in fundings:
                 feats = _pair_features(f, None, o, "Zone", "Funding", tokens_of[k])
                 feats.append("sentence_has_subject" if has_subject else "sentence_no_subject")
@@ -256,6 +261,14 @@ def candidates(
             continue
         sent = found
         feats = [f"tp={types.get(r.subject)}>{types.get(r.object)}", "rule_only", f"rule_only={r.predicate}"]
+        if r.object == zone_id:
+            feats.append("o_is_report_zone")
+        s_ent, o_ent = by_id.get(r.subject), by_id.get(r.object)
+        if s_ent is not None and o_ent is not None:
+            s_forms, o_forms = (s_ent.name, *s_ent.aliases), (o_ent.name, *o_ent.aliases)
+            if any(a.startswith(b) for a in s_forms for b in o_forms):
+                feats.append("prefix_name")
+            feats.append(f"o_suf1={o_ent.name[-1:]}")
         out.append(PairCandidate(r.subject, r.object, sent, None, None, feats, r))
     return out
 
