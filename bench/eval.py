@@ -81,7 +81,7 @@ def main() -> int:
     root = Path(__file__).resolve().parent.parent
     ap.add_argument("--score", type=Path, default=root.parent / "shared" / "eval" / "score.py")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
-    ap.add_argument("--out", type=Path, default=None, help="write the leave-one-out extractions (JSON Lines) here")
+    ap.add_argument("--out", type=Path, default=None, help="write the leave-one-out extractions (JSON Lines)")
     args = ap.parse_args()
     if not args.score.is_file():
         print(f"{args.score}: score.py not found (pass --score)", file=sys.stderr)

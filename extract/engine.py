@@ -364,10 +364,8 @@ def _listed_with(c: PairCandidate, f: SentenceFacts | None) -> list[PairCandidat
         return []
     out = []
     for item in grouped[0]:
-        eid = next(
-            (e for m, e in zip(f.mentions, f.entity_ids, strict=True) if m.start == item.start and m.end == item.end),
-            None,
-        )
+        pairs = zip(f.mentions, f.entity_ids, strict=True)
+        eid = next((e for m, e in pairs if (m.start, m.end) == (item.start, item.end)), None)
         if eid and eid != c.subject:
             out.append(PairCandidate(eid, c.object, c.sentence, item, c.o_mention, c.features, None))
     return out

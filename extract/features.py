@@ -139,7 +139,8 @@ def mention_features(m: Mention, sent: Sentence, toks: Tokens, ctx: DocContext) 
         # boundary evidence: a head right after (the name goes on), a name-like word right before
         if nxt and any((text + nxt).endswith(h) for h in (nxt, nxt[-2:], nxt[-1:]) if h in heads):
             f.append("next_is_head")
-        if prev and _tok_pos(prev) in ("oov", "nr", "ns", "nz", "nrt", "lat", "n") and prev not in ctx.lex.leadin_words:
+        nameish = ("oov", "nr", "ns", "nz", "nrt", "lat", "n")
+        if prev and _tok_pos(prev) in nameish and prev not in ctx.lex.leadin_words:
             f.append(f"prev_nameish={_tok_pos(prev)}")
         if first in ctx.lex.generic_words:
             f.append("first_generic")

@@ -383,7 +383,9 @@ def _amount_for(
     return best
 
 
-_INVEST_WORD = re.compile(r"(?:总投资|计划投资|协议投资|合同外资|实际使用外资|到位|投资|增资|出资)(?:约|超|近)?")
+_INVEST_WORD = re.compile(
+    r"(?:总投资|计划投资|协议投资|合同外资|实际使用外资|到位|投资|增资|出资)(?:约|超|近)?"
+)
 
 
 def _investment(text: str, sent: Sentence, s: Mention | None, o: Mention | None) -> Amount | None:
@@ -426,7 +428,7 @@ def _period_for(sent: Sentence, pos: int, builder: RelationBuilder) -> Period | 
     """A time in the fact's own clause, else one that opens the sentence, else the carried one."""
     text = sent.text
     lo, hi = _clause_around(text, min(pos, max(0, len(text) - 1)))
-    first_lo, first_hi = _clause_around(text, 0)
+    _, first_hi = _clause_around(text, 0)
     found = [(a, per) for (a, _), per in find_periods(text, builder.year) if per.start is not None]
     for a, per in found:
         if lo <= a < hi:
