@@ -21,7 +21,7 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory, eval_docs: Path) -> It
     """Its own store: generated uploads land here, never in the store other tests read."""
     store = open_store(str(tmp_path_factory.mktemp("fuzz-store") / "kg-data"))
     build(store, [eval_docs])
-    with LiveServer(create_app(store, api_token="")) as srv:
+    with LiveServer(create_app(store, api_token="", allow_writes=True)) as srv:
         yield srv
     store.close()
 
