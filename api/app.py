@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
@@ -118,7 +119,28 @@ def install_error_handlers(app: FastAPI) -> None:
             limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
             shown = f"{limit / (1024 * 1024):.2f} MB" if isinstance(limit, int) else "the limit"
             return _error(413, f"request body larger than {shown}; not read any further")
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request.app, request.url.path)
+            if allowed:
+                return _error(405, f"method {request.method} not allowed here", {"Allow": ", ".join(allowed)})
         return await http_exception_handler(request, exc)
+
+
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method documented for ``path``: Starlette's ``Allow`` names only one of the routes that match.
+
+    (``GET`` and ``POST /api/documents`` are two routes; a ``PUT`` there was told ``Allow: GET``.)
+    """
+    templates: list[tuple[re.Pattern[str], list[str]]] | None = getattr(app.state, "allow_templates", None)
+    if templates is None:
+        templates = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            parts = re.split(r"(\{[^}]+\})", template)
+            pattern = "".join(".+" if part.startswith("{") else re.escape(part) for part in parts)
+            templates.append((re.compile(pattern), [m.upper() for m in operations]))
+        app.state.allow_templates = templates
+    methods = {m for pattern, ms in templates if pattern.fullmatch(path) for m in ms}
+    return sorted(methods)
 
 
 def create_app(
