@@ -1,4 +1,4 @@
-"""Oversized uploads are refused before they are stored: `kg serve` in a subprocess, its temp folder watched.
+"""Bounded input under `kg serve` (a subprocess): oversized uploads, unparsable requests, long bad parameters.
 
 Each upload is 200 MB sent over a raw socket, the way a hostile client would: with an honest
 ``Content-Length``, with none (chunked), and with one that lies.  A thread samples every file the
@@ -8,6 +8,7 @@ server holds open or has written in its own ``TMPDIR`` (spooled uploads are unli
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -273,3 +274,34 @@ def test_kg_serve_without_allow_writes_is_read_only(served: Served, tmp_path: Pa
         assert httpx.get(f"{srv.url}/api/stats", headers={"Host": "evil.example"}).status_code == 400
     finally:
         stop(proc)
+
+
+def raw_exchange(srv: Served, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_requests_the_http_parser_refuses_get_json(served: Served) -> None:
+    for request in (
+        b"GARBAGE\r\n\r\n",
+        b"GET /" + b"a" * 200_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",  # an over-long request line
+    ):
+        answer = raw_exchange(served, request)
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), head
+        assert b"content-type: application/json" in head.lower()
+        assert json.loads(payload)["detail"].startswith("bad HTTP request")
+
+
+def test_a_422_repeats_little_of_a_long_input(served: Served) -> None:
+    resp = httpx.get(f"{served.url}/api/entities", params={"q": "经" * 5_000, "limit": 0}, timeout=30)
+    assert resp.status_code == 422
+    body = resp.json()
+    assert set(body) == {"detail", "errors"} and isinstance(body["detail"], str)
+    assert {tuple(e["loc"]) for e in body["errors"]} == {("query", "q"), ("query", "limit")}
+    assert all(len(e["input"] or "") <= 80 for e in body["errors"])
+    assert len(resp.content) < 2_000  # the 45 KB query is not echoed back
