@@ -88,20 +88,15 @@ def hostile_site() -> Iterator[int]:
 
 
 @pytest.fixture(scope="module")
-def rebinding_browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    path = chromium_path()
-    if path is None:
-        pytest.fail("Debian's chromium is needed for the page tests: apt-get install chromium fonts-noto-cjk")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=path, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {EVIL} 127.0.0.1"]
-        )
-        try:
-            yield b
-        finally:
-            b.close()
+def rebinding_browser(chromium: Any) -> Iterator[Any]:
+    """A second Chromium from the session's Playwright (one per process) that resolves ``evil.example``."""
+    b = chromium.browser_type.launch(
+        executable_path=chromium_path(), args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {EVIL} 127.0.0.1"]
+    )
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 def documents(api: LiveServer) -> int:
