@@ -101,7 +101,15 @@ class DiskWatch:
     pid: int
     folder: Path
     peak: int = 0
+    #: growth of the server's resident memory over the sampling, in bytes
+    rss_growth: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
+
+    def rss(self) -> int:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
 
     def sample(self) -> int:
         total = 0
@@ -126,8 +134,10 @@ class DiskWatch:
         return total
 
     def run(self) -> None:
+        base = self.rss()
         while not self._stop.is_set():
             self.peak = max(self.peak, self.sample())
+            self.rss_growth = max(self.rss_growth, self.rss() - base)
             time.sleep(0.005)
 
     def __enter__(self) -> DiskWatch:
@@ -209,9 +219,11 @@ def test_declared_oversize_is_refused_before_reading(served: Served) -> None:
     length = len(part_head()) + UPLOAD + len(TAIL)
     with DiskWatch(served.pid, served.tmpdir) as watch:
         status, sent = send_upload(served, {"Content-Length": str(length)}, body(UPLOAD))
-    print(f"declared 200 MB: {status}, {sent / 2**20:.1f} MB sent, peak on disk {watch.peak / 2**20:.1f} MB")
+    print(f"declared 200 MB: {status}, {sent / 2**20:.1f} MB sent, peak on disk {watch.peak / 2**20:.1f} MB, "
+          f"memory +{watch.rss_growth / 2**20:.1f} MB")  # fmt: skip
     assert status == 413
     assert watch.peak <= CHUNK, watch.peak  # nothing was spooled
+    assert watch.rss_growth <= DISK_BUDGET, watch.rss_growth
     assert sent < UPLOAD
     assert documents(served) == before
 
@@ -220,9 +232,11 @@ def test_chunked_upload_without_length_stops_at_the_limit(served: Served) -> Non
     before = documents(served)
     with DiskWatch(served.pid, served.tmpdir) as watch:
         status, sent = send_upload(served, {"Transfer-Encoding": "chunked"}, chunked(body(UPLOAD)))
-    print(f"chunked 200 MB: {status}, {sent / 2**20:.1f} MB sent, peak on disk {watch.peak / 2**20:.1f} MB")
+    print(f"chunked 200 MB: {status}, {sent / 2**20:.1f} MB sent, peak on disk {watch.peak / 2**20:.1f} MB, "
+          f"memory +{watch.rss_growth / 2**20:.1f} MB")  # fmt: skip
     assert status == 413
     assert 0 < watch.peak <= DISK_BUDGET, watch.peak
+    assert watch.rss_growth <= DISK_BUDGET, watch.rss_growth
     assert sent < UPLOAD / 2
     assert documents(served) == before
 
@@ -233,10 +247,12 @@ def test_lying_content_length_reads_no_further_than_it_says(served: Served) -> N
     with DiskWatch(served.pid, served.tmpdir) as watch:
         status, sent = send_upload(served, {"Content-Length": str(claimed)}, body(UPLOAD))
     print(
-        f"5 MB claimed, 200 MB sent: {status}, {sent / 2**20:.1f} MB sent, peak {watch.peak / 2**20:.1f} MB"
+        f"5 MB claimed, 200 MB sent: {status}, {sent / 2**20:.1f} MB sent, peak {watch.peak / 2**20:.1f} MB, "
+        f"memory +{watch.rss_growth / 2**20:.1f} MB"
     )
     assert status is None or 400 <= status < 500, status
     assert watch.peak <= claimed + CHUNK, watch.peak
+    assert watch.rss_growth <= DISK_BUDGET, watch.rss_growth
     assert sent < UPLOAD
     assert documents(served) == before
     assert httpx.get(f"{served.url}/healthz", timeout=30).status_code == 200  # the server is fine
