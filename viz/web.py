@@ -187,7 +187,7 @@ def funding_sums(totals: list[FundingTotal]) -> list[CurrencySum]:
     return [CurrencySum(c, money_text(known[c], c), amounts[c], masked[c]) for c in sorted(known)]
 
 
-@router.get("/funding", response_class=HTMLResponse, summary="资金表 Funding table page")
+@router.get("/funding", response_class=HTMLResponse, responses=JSON_422, summary="资金表 Funding table page")
 def funding_table(
     request: Request,
     store: Annotated[GraphStore, Depends(get_store)],
@@ -256,7 +256,7 @@ def funding_table(
     return HTMLResponse(page)
 
 
-@router.get("/documents", response_class=HTMLResponse, summary="报告表 Documents page")
+@router.get("/documents", response_class=HTMLResponse, responses=JSON_422, summary="报告表 Documents page")
 def documents_table(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> HTMLResponse:
     """The stored reports: id, file, title, issuer, date, period, entity and fact counts."""
     docs = sorted(store.iter_documents(), key=lambda d: (d.date or "", d.file, d.id))
