@@ -15,7 +15,7 @@ from graph.labels import period_label
 from graph.queries import BuildProgress, BuildSummary, build, remove
 from graph.store import GraphStore, is_bolt_uri, store_spec
 
-from .cli_common import StoreOption, fail
+from .cli_common import ReportPaths, StoreOption, fail
 from .cli_output import Col, Rows, WideOption, err, opened, out, plural, print_json
 
 NETWORK_PAGE = "network.html"
@@ -45,10 +45,7 @@ def _summary_tables(summary: BuildSummary) -> list[Rows]:
 
 
 def build_cmd(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(metavar="PATHS", help="Report files or folders of reports (.txt, .html, .md)."),
-    ],
+    paths: ReportPaths,
     replace: Annotated[
         bool,
         typer.Option(

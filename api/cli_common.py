@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -15,6 +16,15 @@ StoreOption = Annotated[
         help="Store: a folder for the embedded store (default ./kg-data) or bolt://host:7687 for Neo4j. "
         "Also read from KG_STORE.",
         show_default=False,
+    ),
+]
+
+#: Report files or folders.  ``readable=False``: click's own check would end the whole command at the
+#: first unreadable file (rc 2, nothing processed); the loader reports it in one line and goes on.
+ReportPaths = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="PATHS", help="Report files or folders of reports (.txt, .md, .html, .htm).", readable=False
     ),
 ]
 

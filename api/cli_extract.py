@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,6 +16,7 @@ from extract.pipeline import extract_file
 from extract.walk import iter_inputs
 from graph.labels import period_label
 
+from .cli_common import ReportPaths
 from .cli_output import Col, Rows, WideOption, out
 
 
@@ -93,7 +93,7 @@ def _render(ex: Extraction, wide: bool) -> None:
 
 
 def extract_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Report files or folders (.txt, .md, .html, .htm).")],
+    paths: ReportPaths,
     as_json: Annotated[
         bool, typer.Option("--json", help="JSON Lines: one extraction per document (SCHEMA.md shape).")
     ] = False,

@@ -501,9 +501,25 @@ class StatsOut(BaseModel):
 
 
 class HealthOut(BaseModel):
-    status: str
+    status: str = Field(description="ok, or unavailable while the store cannot be reached")
     store: str
+    reachable: bool = Field(True, description="是否可达 Whether the store answered (or its last answer)")
+    detail: str | None = Field(None, description="Why the store is unreachable, when it is")
 
 
 class ErrorOut(BaseModel):
     detail: str = Field(description="错误 What went wrong, in one line")
+
+
+class ValidationIssueOut(BaseModel):
+    loc: list[str | int] = Field(description='Where: the parameter or body field, e.g. ["query", "limit"]')
+    msg: str
+    type: str
+    input: str | None = Field(None, description="The value given, cut to 80 characters")
+
+
+class ValidationErrorOut(BaseModel):
+    """The 422 answer: one line for people, the list for programs; echoed input is cut short."""
+
+    detail: str = Field(description="错误 Each bad parameter and why, in one line")
+    errors: list[ValidationIssueOut]

@@ -10,6 +10,7 @@ scripts, styles, navigation, page header/footer, sidebars, forms and the
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -34,6 +35,33 @@ VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
      "wbr"}
 )  # fmt: skip
+
+#: A tag of a common HTML element, opening or closing (``<p>``, ``</div>``, ``<br/>``, ``<td class=x>``).
+_TAG = re.compile(
+    r"</?(?:p|div|br|span|a|b|i|u|strong|em|font|li|ul|ol|table|tr|td|th|tbody|h[1-6]|img|meta|html|body"
+    r"|head|title|script|style|section|article|center|hr)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_DOCTYPE = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+#: Tags needed before plain text counts as markup; one stray ``<b>`` in a report is not a web page.
+MARKUP_TAGS = 3
+#: Only the start of a file is looked at: a saved page shows its tags early.
+_SNIFF_CHARS = 65536
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether text saved under a plain-text name is really a web page (a doctype, or a few HTML tags).
+
+    >>> looks_like_html("经济发展局</p><p>公开方式</p>")
+    True
+    >>> looks_like_html("增长<5%，投资>3亿元")
+    False
+    """
+    head = text[:_SNIFF_CHARS]
+    if _DOCTYPE.match(head):
+        return True
+    return sum(1 for _ in itertools.islice(_TAG.finditer(head), MARKUP_TAGS)) >= MARKUP_TAGS
+
 
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)

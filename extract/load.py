@@ -2,7 +2,8 @@
 
 Offsets everywhere downstream point into ``LoadedText.text``: for ``.txt`` and
 ``.md`` that is the decoded file (a BOM is not part of it); for ``.html`` /
-``.htm`` it is the page's readable text as produced by
+``.htm`` (and a ``.txt`` whose content is markup: pages are often saved under
+that name) it is the page's readable text as produced by
 :func:`extract.html_text.html_to_text`, since markup is not a report.  The text
 is never cleaned further: junk is only marked, by leaving it out of
 ``LoadedText.body``.
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 
 from .encoding import decode_bytes
 from .errors import LoadError
-from .html_text import declared_charset, html_to_text
+from .html_text import declared_charset, html_to_text, looks_like_html
 from .junk import body_ranges
 from .model import LoadedText
 
@@ -53,24 +55,34 @@ def _mb(n: int) -> str:
 
 
 def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
-    """The raw bytes of ``path``, refusing what cannot or should not be read, with a clear problem."""
+    """The raw bytes of ``path``, refusing what cannot or should not be read, with a clear problem.
+
+    The file is opened without blocking and checked on the open descriptor, so
+    a named pipe (or a file swapped for one after a check) is refused instead
+    of waiting forever for a writer.
+    """
     limit = max_bytes_from_env() if max_bytes is None else max_bytes
     name = str(path)
     try:
-        st = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise LoadError(name, _os_problem(exc)) from None
-    if os.path.isdir(path):
-        raise LoadError(name, "is a folder, not a file")
-    if st.st_size > limit:
-        size = _mb(st.st_size)
-        raise LoadError(name, f"file too large ({size}; the limit is {_mb(limit)}, see {MAX_SIZE_ENV})")
     try:
-        with open(path, "rb") as fh:
-            # Read one byte past the limit: sizes reported by stat can lie (pipes, /proc, growing files).
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise LoadError(name, "is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError(name, "not a regular file (a pipe, socket or device); not read")
+        if st.st_size > limit:
+            size = _mb(st.st_size)
+            raise LoadError(name, f"file too large ({size}; the limit is {_mb(limit)}, see {MAX_SIZE_ENV})")
+        with open(fd, "rb", closefd=False) as fh:
+            # Read one byte past the limit: sizes reported by stat can lie (/proc, growing files).
             data = fh.read(limit + 1)
     except OSError as exc:
         raise LoadError(name, _os_problem(exc)) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise LoadError(name, f"file too large (over {_mb(limit)}; see {MAX_SIZE_ENV})")
     return data
@@ -89,11 +101,16 @@ def _os_problem(exc: OSError) -> str:
 
 
 def load_bytes(data: bytes, name: str) -> LoadedText:
-    """Decode an upload or a file's bytes; ``name`` picks text vs HTML by its suffix and names errors."""
+    """Decode an upload or a file's bytes; ``name`` picks text vs HTML by its suffix and names errors.
+
+    A ``.txt`` whose text looks like a web page is read as one, so its tags never reach the extractor.
+    """
     suffix = Path(name).suffix.lower()
     if suffix in HTML_SUFFIXES:
         return _load_html(data, name)
     decoded = decode_bytes(data, name)
+    if suffix != ".md" and looks_like_html(decoded.text):
+        return _html_page(decoded.text, decoded.encoding, name)
     media = "text/markdown" if suffix == ".md" else "text/plain"
     return LoadedText(
         path=name,
@@ -119,7 +136,11 @@ def _load_html(data: bytes, name: str) -> LoadedText:
     if text is None:
         decoded = decode_bytes(data, name)
         text, encoding = decoded.text, decoded.encoding
-    page = html_to_text(text)
+    return _html_page(text, encoding, name)
+
+
+def _html_page(markup: str, encoding: str, name: str) -> LoadedText:
+    page = html_to_text(markup)
     if not page.strip():
         raise LoadError(name, "web page without readable text")
     return LoadedText(path=name, text=page, encoding=encoding, body=body_ranges(page), media_type="text/html")
@@ -145,7 +166,8 @@ def check_supported(path: str | Path) -> None:
 
 def load_text(text: str, name: str) -> LoadedText:
     """Wrap text that is already decoded (an API upload sent as a string); HTML is still reduced to text."""
-    if Path(name).suffix.lower() in HTML_SUFFIXES:
+    suffix = Path(name).suffix.lower()
+    if suffix in HTML_SUFFIXES or (suffix != ".md" and looks_like_html(text)):
         return load_bytes(text.encode("utf-8"), name)
     if not text.strip():
         raise LoadError(name, "empty file" if not text else "empty file (only whitespace)")

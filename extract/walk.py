@@ -7,12 +7,17 @@ link back to an ancestor is reported once as a loop instead of recursing
 forever; a file reached twice through links is read once.  Problems come out
 in order, as :class:`LoadError` items between the paths, so a caller can
 report them and carry on.
+
+Only regular files are read: a named pipe or a device would block the
+reader forever (``mkfifo d/x.txt``), so those are reported as ``not a regular
+file`` whether named directly or met in a folder.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -35,13 +40,19 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Path | LoadError]:
         except OSError as exc:
             yield LoadError(str(path), _stat_problem(path, exc))
             continue
-        if path.is_dir():
+        if stat.S_ISDIR(st.st_mode):
             yield from _walk(path, seen_dirs, seen_files, ancestors=())
+        elif not stat.S_ISREG(st.st_mode):
+            yield LoadError(str(path), NOT_REGULAR)
         else:
             key = (st.st_dev, st.st_ino)
             if key not in seen_files:
                 seen_files.add(key)
                 yield path
+
+
+#: The problem reported for a pipe, socket or device among the inputs.
+NOT_REGULAR = "not a regular file (a pipe, socket or device); not read"
 
 
 def _stat_problem(path: Path, exc: OSError) -> str:
@@ -99,6 +110,9 @@ def _walk(
         if is_dir:
             yield from _walk(path, seen_dirs, seen_files, inner)
         elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+            if not stat.S_ISREG(entry_st.st_mode):
+                yield LoadError(str(path), NOT_REGULAR)
+                continue
             file_key = (entry_st.st_dev, entry_st.st_ino)
             if file_key not in seen_files:
                 seen_files.add(file_key)

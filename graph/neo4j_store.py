@@ -72,7 +72,9 @@ class Neo4jStore:
         *,
         max_retries: int = 8,
         connection_timeout: float = 5.0,
+        retry_time: float = 15.0,
     ) -> None:
+        """``retry_time``: how long the driver retries a query the server did not answer (0: one try)."""
         self.location = uri
         self.uri = uri
         self.user = user
@@ -80,6 +82,7 @@ class Neo4jStore:
         self._password = password
         self._max_retries = max_retries
         self._timeout = connection_timeout
+        self._retry_time = retry_time
         self._driver: neo4j.Driver | None = None
         self._schema_ready = False
         self._closed = False
@@ -99,7 +102,7 @@ class Neo4jStore:
                 self.uri,
                 auth=(self.user, self._password),
                 connection_timeout=self._timeout,
-                max_transaction_retry_time=15.0,
+                max_transaction_retry_time=self._retry_time,
             )
         except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
             raise StoreUnavailable(f"{self.location}: not a usable Bolt address ({_one_line(exc)})") from None

@@ -134,8 +134,12 @@ def store_spec(spec: str | None = None) -> str:
     return spec or os.environ.get("KG_STORE") or DEFAULT_STORE
 
 
-def open_store(spec: str | None = None, *, readonly: bool = False) -> GraphStore:
+def open_store(spec: str | None = None, *, readonly: bool = False, fail_fast: bool = False) -> GraphStore:
     """Open the store named by a folder path or a ``bolt://`` / ``neo4j://`` URI.
+
+    ``fail_fast`` is for a server answering requests: a Bolt store then gives up
+    on an unreachable server after one short attempt (1 s to connect, no retry
+    loop) instead of retrying for seconds while the request waits.
 
     Neo4j credentials come from ``KG_NEO4J_USER`` / ``KG_NEO4J_PASSWORD`` /
     ``KG_NEO4J_DATABASE`` (default ``neo4j``) so they never appear on a command line.
@@ -149,6 +153,8 @@ def open_store(spec: str | None = None, *, readonly: bool = False) -> GraphStore
             user=os.environ.get("KG_NEO4J_USER", "neo4j"),
             password=os.environ.get("KG_NEO4J_PASSWORD", ""),
             database=os.environ.get("KG_NEO4J_DATABASE", "neo4j"),
+            connection_timeout=1.0 if fail_fast else 5.0,
+            retry_time=0.0 if fail_fast else 15.0,
         )
     from .embedded import EmbeddedStore
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_store
-from extract.model import PREDICATE_LABELS_ZH
+from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, PREDICATES
 from graph.labels import money_text, period_label
 from graph.queries import FundingFilter, FundingTotal, funding
 from graph.store import GraphStore
@@ -49,7 +50,32 @@ def _message_page(
     return HTMLResponse(body, status_code=status)
 
 
-@router.get("/viz", response_class=HTMLResponse, summary="关系网络页面 Network page")
+#: A bad parameter is answered in JSON like everywhere else (the app's 422 model would be filed as HTML).
+JSON_422: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "参数错误 Invalid parameters",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationErrorOut"}}},
+    }
+}
+#: The message pages /viz answers with, declared so the schema lists every status it returns.
+MESSAGE_PAGES: dict[int | str, dict[str, Any]] = {
+    400: {"content": {"text/html": {}}, "description": "请求有误 Bad filter (a page saying which)"},
+    404: {"content": {"text/html": {}}, "description": "未找到 No such centre (a page with near names)"},
+    **JSON_422,
+}
+
+
+def _one_of(values: Iterable[str]) -> dict[str, Any]:
+    """The schema of a repeated filter; the page also takes them comma-separated (``type=A,B``)."""
+    return {"items": {"type": "string", "enum": list(values)}}
+
+
+#: 2023, 2023-06 or 2023-06-30: documented for clients, checked by :class:`viz.focus.Focus`, whose
+#: answer to a bad period is the page's own message (400) rather than a JSON 422.
+PERIOD: dict[str, Any] = {"pattern": r"^(\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$"}
+
+
+@router.get("/viz", response_class=HTMLResponse, responses=MESSAGE_PAGES, summary="关系网络页面 Network page")
 def viz_page(
     request: Request,
     store: Annotated[GraphStore, Depends(get_store)],
@@ -62,13 +88,21 @@ def viz_page(
     depth: Annotated[
         int, Query(ge=1, le=MAX_DEPTH, description="跳数 Hops from the centre, 1 to 3")
     ] = DEFAULT_DEPTH,
-    predicate: Annotated[list[str] | None, Query(description="只看这些关系 Only these predicates")] = None,
-    type: Annotated[list[str] | None, Query(description="只看这些类型 Only these entity types")] = None,
+    predicate: Annotated[
+        list[str] | None,
+        Query(json_schema_extra=_one_of(PREDICATES), description="只看这些关系 Only these predicates"),
+    ] = None,
+    type: Annotated[
+        list[str] | None,
+        Query(json_schema_extra=_one_of(ENTITY_TYPES), description="只看这些类型 Only these entity types"),
+    ] = None,
     start: Annotated[
-        str | None, Query(max_length=10, description="起 Period from (2023, 2023-06, 2023-06-30)")
+        str | None,
+        Query(max_length=10, json_schema_extra=PERIOD, description="起 From: 2023, 2023-06, 2023-06-30"),
     ] = None,
     end: Annotated[
-        str | None, Query(max_length=10, description="止 Period to (2023, 2023-06, 2023-06-30)")
+        str | None,
+        Query(max_length=10, json_schema_extra=PERIOD, description="止 To: 2023, 2023-06, 2023-06-30"),
     ] = None,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"节点上限 Node cap, at most {MAX_LIMIT}")
@@ -106,7 +140,7 @@ def _env() -> Any:
     return Environment(loader=PackageLoader("viz", "templates"), autoescape=select_autoescape(["html"]))
 
 
-@router.get("/", response_class=HTMLResponse, summary="首页 Start page")
+@router.get("/", response_class=HTMLResponse, responses=JSON_422, summary="首页 Start page")
 def start_page(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> HTMLResponse:
     """What the store holds (reports, entities, facts, funding sums) and where to go from here."""
     hits = store.search_entities("", limit=START_SUGGESTIONS).items
@@ -153,7 +187,7 @@ def funding_sums(totals: list[FundingTotal]) -> list[CurrencySum]:
     return [CurrencySum(c, money_text(known[c], c), amounts[c], masked[c]) for c in sorted(known)]
 
 
-@router.get("/funding", response_class=HTMLResponse, summary="资金表 Funding table page")
+@router.get("/funding", response_class=HTMLResponse, responses=JSON_422, summary="资金表 Funding table page")
 def funding_table(
     request: Request,
     store: Annotated[GraphStore, Depends(get_store)],
@@ -222,7 +256,7 @@ def funding_table(
     return HTMLResponse(page)
 
 
-@router.get("/documents", response_class=HTMLResponse, summary="报告表 Documents page")
+@router.get("/documents", response_class=HTMLResponse, responses=JSON_422, summary="报告表 Documents page")
 def documents_table(request: Request, store: Annotated[GraphStore, Depends(get_store)]) -> HTMLResponse:
     """The stored reports: id, file, title, issuer, date, period, entity and fact counts."""
     docs = sorted(store.iter_documents(), key=lambda d: (d.date or "", d.file, d.id))

@@ -40,7 +40,11 @@ class StoreCalls:
 
 
 async def store_calls(request: Request) -> StoreCalls:
-    """An async dependency: a plain ``def`` one would itself be run in the thread pool on every request."""
+    """An async dependency: a plain ``def`` one would itself be run in the thread pool on every request.
+
+    While the store is known to be unreachable this fails at once (503, see :mod:`api.breaker`).
+    """
+    request.app.state.breaker.check()
     calls: StoreCalls = request.app.state.store_calls
     return calls
 

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Response, UploadFile
 
+from extract.load import DEFAULT_MAX_BYTES, check_supported
 from graph.queries import document_detail, remove, upload
 from graph.store import GraphStore
 
-from ..auth import require_token
+from ..auth import WRITE_REFUSALS, require_write
 from ..deps import get_store
 from ..schemas import DocumentDetailOut, DocumentOut, ErrorOut, IngestOut, ListOf, RemoveOut
 from .calls import Calls
@@ -25,10 +26,11 @@ DocId = Annotated[
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "未找到 No such document"}
 }
-AUTH: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "需要令牌 Bearer token required (KG_API_TOKEN)"}
-}
-MAX_UPLOAD = 20 * 1024 * 1024
+#: The largest report accepted, as the CLI's default limit.
+MAX_UPLOAD = DEFAULT_MAX_BYTES
+#: The whole request may be this much larger (multipart boundaries and part headers).  Past it the
+#: body is not read any further: a refused upload never costs more than this on disk or in memory.
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 @router.get("", response_model=ListOf[DocumentOut], summary="报告列表 Stored reports")
@@ -52,11 +54,16 @@ async def get_document(call: Calls, doc_id: DocId) -> Response:
     response_model=IngestOut,
     status_code=201,
     responses={
-        400: {"model": ErrorOut, "description": "坏文件 Empty, binary or unreadable file; nothing stored"},
-        413: {"model": ErrorOut, "description": "太大 File larger than 20 MB"},
-        **AUTH,
+        400: {
+            "model": ErrorOut,
+            "description": "坏文件 Empty, binary, unreadable or not a report type (.txt .md .html .htm); "
+            "nothing stored",
+        },
+        413: {"model": ErrorOut, "description": "太大 File larger than 20 MB (refused before it is read)"},
+        **WRITE_REFUSALS,
     },
-    dependencies=[Depends(require_token)],
+    dependencies=[Depends(require_write)],
+    max_body_size=MAX_UPLOAD + MULTIPART_OVERHEAD,
     summary="上传报告 Upload a report",
 )
 def upload_document(
@@ -71,8 +78,9 @@ def upload_document(
     The same text (in any encoding) is 'unchanged'; a different text under a used file name is a new
     document unless replace=true.
     """
-    data = file.file.read(MAX_UPLOAD + 1)
     name = file.filename or "upload.txt"
+    check_supported(name)  # the suffixes the CLI reads (.txt, .md, .html, .htm), nothing else
+    data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise HTTPException(413, f"{name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
     return json_answer(IngestOut.build(upload(store, name, data, replace=replace)), status_code=201)
@@ -81,8 +89,8 @@ def upload_document(
 @router.delete(
     "/{doc_id:path}",
     response_model=RemoveOut,
-    responses={**NOT_FOUND, **AUTH},
-    dependencies=[Depends(require_token)],
+    responses={**NOT_FOUND, **WRITE_REFUSALS},
+    dependencies=[Depends(require_write)],
     summary="删除报告 Remove a report",
 )
 def delete_document(store: Annotated[GraphStore, Depends(get_store)], doc_id: DocId) -> Response:

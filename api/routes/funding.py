@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -11,7 +10,7 @@ from graph.queries import FundingFilter, funding
 
 from ..schemas import FundingOut
 from .calls import Calls
-from .params import Limit, Offset
+from .params import IsoDate, Limit, Offset
 from .render import json_answer
 
 router = APIRouter(prefix="/api", tags=["资金 Funding"])
@@ -30,8 +29,8 @@ async def funding_facts(
     zone: Annotated[
         str | None, Query(max_length=200, description="区域 Zone; includes what lies inside it")
     ] = None,
-    start: Annotated[dt.date | None, Query(description="开始日期 Periods ending on/after this date")] = None,
-    end: Annotated[dt.date | None, Query(description="结束日期 Periods starting on/before this date")] = None,
+    start: Annotated[IsoDate | None, Query(description="开始日期 Periods ending on/after this date")] = None,
+    end: Annotated[IsoDate | None, Query(description="结束日期 Periods starting on/before this date")] = None,
     min_amount: Annotated[
         float | None, Query(ge=0, le=1e15, description="最低金额（元）Minimum known amount")
     ] = None,
