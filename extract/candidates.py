@@ -72,6 +72,17 @@ def _name_token(word: str) -> bool:
     return all(_CJK.match(ch) or (ch.isascii() and ch.isalnum()) or ch in _NAME_CHARS for ch in word)
 
 
+@cache
+def _cannot_open(word: str) -> bool:
+    """Words no name starts with: clause lead-ins, prepositions, conjunctions, particles, adverbs."""
+    from extract.names import pos_of
+
+    return word in load_lexicon().leadin_words or pos_of(word) in _NOT_OPENING_POS
+
+
+_NOT_OPENING_POS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv", "d", "r", "y", "e", "o"})
+
+
 def _head_at(text: str, end: int) -> str | None:
     for h in _heads_by_last_char().get(text[end - 1], ()):
         if text.startswith(h, end - len(h)):
@@ -97,6 +108,9 @@ def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
             t = tokens[j]
             if t.start < start_floor or not _name_token(t.word):
                 break
+            if j < i and _cannot_open(t.word):
+                j -= 1
+                continue  # a span opening with 推动, 和 or 的 is never a name; longer ones may still be
             start = t.start
             if end - start > len(head) or len(head) >= 2:
                 m = Mention(sent.start + start, sent.start + end, hint, text[start:end], "span")

@@ -14,7 +14,7 @@ from functools import cache
 
 from extract.aliases import build_entities, norm
 from extract.candidates import head_spans
-from extract.features import DocContext, list_features, mention_features
+from extract.features import DocContext, SentenceView, list_features, mention_features
 from extract.learned import NONE, Model, load_model
 from extract.lexicon import Lexicon, load_lexicon
 from extract.lists import ABBREVIATION, ItemList, find_lists
@@ -135,10 +135,11 @@ def _decide_mentions(
     for m in found + head_spans(sent, toks):
         by_span.setdefault((m.start, m.end), []).append(m)
     scored: list[Mention] = []
+    view = SentenceView(sent, toks, ctx)
     for group in by_span.values():
         ruled = [m for m in group if m.source not in ("span", "qspan")]
         best = max(ruled, key=lambda m: m.priority) if ruled else group[0]
-        feats = mention_features(best, sent, toks, ctx) + list_features(best, lists)
+        feats = mention_features(best, view) + list_features(best, lists)
         feats += [f"also={m.source}_{m.type}" for m in group if m is not best]
         if trace is not None:
             trace.mentions.append((best, feats))

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extract.candidates import head_types
 from extract.lexicon import Lexicon
@@ -55,10 +56,15 @@ def _bucket(n: int, edges: tuple[int, ...]) -> str:
     return f">{edges[-1]}"
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=65536)
 def _tok_pos(word: str) -> str:
+    """A coarse part of speech: jieba's tag, or oov / num / lat / punct."""
     if not word:
         return "^"
-    if not re.search(r"[\u4e00-\u9fff]", word):
+    if not _CJK.search(word):
         return "num" if _DIGIT.search(word) else ("lat" if word.isascii() and word.isalpha() else "punct")
     tag = pos_of(word)
     if tag is None:
@@ -66,33 +72,105 @@ def _tok_pos(word: str) -> str:
     return tag
 
 
-def mention_features(m: Mention, sent: Sentence, toks: Tokens, ctx: DocContext) -> list[str]:
+@dataclass(slots=True)
+class SentenceView:
+    """Per-sentence lookups the span features share: token-side features and running counts.
+
+    Spans of one head share their end and spans of one left edge their start, so the
+    features of an edge are computed once per sentence, and counts of verbs, proper words,
+    lead-ins and masks inside a span come from running sums.
+    """
+
+    sent: Sentence
+    toks: Tokens
+    ctx: DocContext
+    starts: dict[int, list[str]] = field(default_factory=dict)
+    ends: dict[int, list[str]] = field(default_factory=dict)
+    verbs: list[int] = field(default_factory=list)
+    proper: list[int] = field(default_factory=list)
+    leadin: list[int] = field(default_factory=list)
+    masks: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        lex = self.ctx.lex
+        for acc, test in (
+            (self.verbs, lambda w: _tok_pos(w).startswith("v")),
+            (self.proper, lambda w: _tok_pos(w) in _PROPER),
+            (self.leadin, lambda w: w in lex.leadin_words),
+            (self.masks, is_masked),
+        ):
+            total = 0
+            acc.append(0)
+            for t in self.toks.tokens:
+                total += 1 if test(t.word) else 0
+                acc.append(total)
+
+    def start_features(self, s: int, i0: int) -> list[str]:
+        got = self.starts.get(s)
+        if got is not None:
+            return got
+        toklist, st, lex = self.toks.tokens, self.sent.text, self.ctx.lex
+        first = toklist[i0].word if toklist else ""
+        bound = not toklist or toklist[i0].start == s
+        prev = toklist[i0 - 1].word if toklist and i0 > 0 and bound else ""
+        f = [f"start_bound={bound}", f"pos_first={_tok_pos(first)}", f"pre1={st[s : s + 1]}"]
+        f.append(f"pre2={st[s : s + 2]}")
+        lv = _LEVEL.match(st, s)
+        if lv:
+            f.append(f"level={lv.group(0)}")
+        if first in lex.leadin_words:
+            f.append("leadin_first")
+        if prev and _tok_pos(prev) in _NAMEISH and prev not in lex.leadin_words:
+            f.append(f"prev_nameish={_tok_pos(prev)}")
+        if first in lex.generic_words:
+            f.append("first_generic")
+        if first in lex.level_prefixes or _LEVEL.fullmatch(first):
+            f.append("first_level")
+        f += [f"w_prev={prev or '^'}", f"pos_prev={_tok_pos(prev)}"]
+        f += [f"c_prev={st[s - 1] if s > 0 else '^'}", f"c2_prev={st[max(0, s - 2) : s] or '^'}"]
+        self.starts[s] = f
+        return f
+
+    def end_features(self, e: int, i1: int) -> list[str]:
+        got = self.ends.get(e)
+        if got is not None:
+            return got
+        toklist, st = self.toks.tokens, self.sent.text
+        last = toklist[i1].word if toklist else ""
+        bound = not toklist or toklist[i1].end == e
+        nxt = toklist[i1 + 1].word if toklist and i1 + 1 < len(toklist) and bound else ""
+        f = [f"end_bound={bound}", f"pos_last={_tok_pos(last)}"]
+        f += [f"suf{k}={st[max(0, e - k) : e]}" for k in (1, 2, 3)]
+        heads = head_types()
+        if nxt and any(h in heads for h in (nxt, nxt[-2:], nxt[-1:])):
+            f.append("next_is_head")
+        f += [f"w_next={nxt or '$'}", f"pos_next={_tok_pos(nxt)}"]
+        f += [f"c_next={st[e] if e < len(st) else '$'}", f"c2_next={st[e : e + 2] or '$'}"]
+        self.ends[e] = f
+        return f
+
+
+_PROPER = frozenset({"oov", "nr", "ns", "nz", "nrt", "lat"})
+_NAMEISH = _PROPER | {"n"}
+
+
+def mention_features(m: Mention, view: SentenceView) -> list[str]:
     """Features of one candidate span (offsets into the loaded text)."""
+    sent, toks, ctx = view.sent, view.toks, view.ctx
     text = m.text
     s, e = m.start - sent.start, m.end - sent.start
-    st = sent.text
     f: list[str] = [f"src={m.source}", f"hint={m.type}", f"src_hint={m.source}_{m.type}"]
     n = len(text)
     f.append(f"len={_bucket(n, (2, 3, 4, 5, 6, 8, 10, 13, 17, 22))}")
-    for k in (1, 2, 3):
-        if n > k:
-            f.append(f"suf{k}={text[-k:]}")
-    f.append(f"pre1={text[:1]}")
-    if n > 2:
-        f.append(f"pre2={text[:2]}")
     heads = head_types()
     head = next((text[-k:] for k in range(min(n, 8), 0, -1) if text[-k:] in heads), None)
     if head is not None:
         f.append(f"head={head}")
-        for t in sorted(heads[head]):
-            f.append(f"headtype={t}")
+        f += [f"headtype={t}" for t in sorted(heads[head])]
         f.append(f"head_only={len(head) == n}")
         f.append(f"mod_len={_bucket(n - len(head), (0, 1, 2, 3, 4, 6, 9, 14))}")
     else:
         f.append("head=none")
-    lv = _LEVEL.match(text)
-    if lv:
-        f.append(f"level={lv.group(0)}")
     if _YEAR.search(text):
         f.append("has_year")
     elif _DIGIT.search(text):
@@ -107,53 +185,24 @@ def mention_features(m: Mention, sent: Sentence, toks: Tokens, ctx: DocContext) 
             f.append("quote_unbalanced")
     if text.endswith(_LEGAL):
         f.append("legal_form")
-    if any(ch in _PUNCT for ch in text if ch not in "“”《》（）()"):
+    if _INNER_PUNCT.search(text):
         f.append("punct_inside")
-    # edges: on token boundaries?  jieba parts of speech of the first, last and outside tokens
     toklist = toks.tokens
+    i0 = toks.index_at(s) if toklist else 0
+    i1 = toks.index_at(max(s, e - 1)) if toklist else 0
+    f += view.start_features(s, i0)
+    f += view.end_features(e, i1)
     if toklist:
-        i0 = toks.index_at(s)
-        i1 = toks.index_at(max(s, e - 1))
-        f.append(f"start_bound={toklist[i0].start == s}")
-        f.append(f"end_bound={toklist[i1].end == e}")
-        inner = toklist[i0 : i1 + 1]
-        f.append(f"ntok={_bucket(len(inner), (1, 2, 3, 4, 5, 7, 9))}")
-        first, last = inner[0].word, inner[-1].word
-        f.append(f"pos_first={_tok_pos(first)}")
-        f.append(f"pos_last={_tok_pos(last)}")
-        f.append(f"pos_fl={_tok_pos(first)}_{_tok_pos(last)}")
-        if len(inner) > 1:
-            f.append(f"w_first={first}")
-        n_verbs = sum(1 for t in inner[:-1] if (pos_of(t.word) or "").startswith("v"))
-        f.append(f"verbs_inside={min(n_verbs, 2)}")
-        n_oov = sum(1 for t in inner if _tok_pos(t.word) in ("oov", "nr", "ns", "nz", "nrt", "lat"))
-        f.append(f"proper_inside={min(n_oov, 2)}")
-        if any(t.word in ctx.lex.leadin_words for t in inner):
+        f.append(f"ntok={_bucket(i1 - i0 + 1, (1, 2, 3, 4, 5, 7, 9))}")
+        f.append(f"pos_fl={_tok_pos(toklist[i0].word)}_{_tok_pos(toklist[i1].word)}")
+        if i1 > i0:
+            f.append(f"w_first={toklist[i0].word}")
+        f.append(f"verbs_inside={min(view.verbs[i1] - view.verbs[i0], 2)}")
+        f.append(f"proper_inside={min(view.proper[i1 + 1] - view.proper[i0], 2)}")
+        if view.leadin[i1 + 1] > view.leadin[i0]:
             f.append("leadin_inside")
-        if inner[0].word in ctx.lex.leadin_words:
-            f.append("leadin_first")
-        if any(is_masked(t.word) for t in inner):
+        if view.masks[i1 + 1] > view.masks[i0]:
             f.append("mask_token")
-        prev = toklist[i0 - 1].word if i0 > 0 and toklist[i0].start == s else ""
-        nxt = toklist[i1 + 1].word if i1 + 1 < len(toklist) and toklist[i1].end == e else ""
-        # boundary evidence: a head right after (the name goes on), a name-like word right before
-        if nxt and any((text + nxt).endswith(h) for h in (nxt, nxt[-2:], nxt[-1:]) if h in heads):
-            f.append("next_is_head")
-        nameish = ("oov", "nr", "ns", "nz", "nrt", "lat", "n")
-        if prev and _tok_pos(prev) in nameish and prev not in ctx.lex.leadin_words:
-            f.append(f"prev_nameish={_tok_pos(prev)}")
-        if first in ctx.lex.generic_words:
-            f.append("first_generic")
-        if first in ctx.lex.level_prefixes or _LEVEL.match(first):
-            f.append("first_level")
-        f.append(f"w_prev={prev or '^'}")
-        f.append(f"pos_prev={_tok_pos(prev)}")
-        f.append(f"w_next={nxt or '$'}")
-        f.append(f"pos_next={_tok_pos(nxt)}")
-    f.append(f"c_prev={st[s - 1] if s > 0 else '^'}")
-    f.append(f"c_next={st[e] if e < len(st) else '$'}")
-    f.append(f"c2_prev={st[max(0, s - 2) : s] or '^'}")
-    f.append(f"c2_next={st[e : e + 2] or '$'}")
     if m.nested:
         f.append("nested")
     if m.short_name:
@@ -164,6 +213,9 @@ def mention_features(m: Mention, sent: Sentence, toks: Tokens, ctx: DocContext) 
     if known is not None:
         f.append(f"known={known}")
     return f
+
+
+_INNER_PUNCT = re.compile(r"[，,。；;：:、]")
 
 
 def list_features(m: Mention, lists: Sequence[object]) -> list[str]:

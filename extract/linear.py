@@ -21,14 +21,12 @@ class LinearModel:
 
     def proba(self, features: list[str]) -> dict[str, float]:
         """Class probabilities (softmax of the summed weights of the features present)."""
-        scores = list(self.bias)
-        k = len(scores)
         w = self.weights
-        for feat in features:
-            row = w.get(feat)
-            if row is not None:
-                for c in range(k):
-                    scores[c] += row[c]
+        rows = [row for row in map(w.get, features) if row is not None]
+        if rows:
+            scores = [b + s for b, s in zip(self.bias, map(sum, zip(*rows, strict=True)), strict=True)]
+        else:
+            scores = list(self.bias)
         top = max(scores)
         exps = [math.exp(x - top) for x in scores]
         total = sum(exps)
