@@ -7,7 +7,7 @@ export KG_TEST_BOLT_URI ?= bolt://127.0.0.1:7687
 export KG_NEO4J_USER ?= root
 export KG_NEO4J_PASSWORD ?= policykg-dev
 
-.PHONY: quickstart install dev system-deps bench-deps db-start db-stop test lint bench
+.PHONY: quickstart install dev system-deps bench-deps db-start db-stop test lint bench eval train
 
 ## Install the project and build the graph from the example reports (embedded store in ./kg-data).
 quickstart: install
@@ -46,6 +46,14 @@ test: db-start
 lint: dev
 	$(BIN)/ruff check extract graph api viz tests bench
 	$(BIN)/mypy
+
+## Leave-one-report-out scores of the extractor (the figure for reports it has not seen).
+eval: dev
+	$(BIN)/python bench/eval.py
+
+## Rebuild the extractor's model from the annotated reports (extract/data/model.json).
+train: dev
+	$(BIN)/kg train
 
 ## The API benchmark's load generator: Debian's wrk (bench/api.py falls back to httpx without it).
 bench-deps:
