@@ -23,6 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from extract.corpus import known_names
 from extract.learned import Model, load_model
 from extract.load import load_bytes
 from extract.pipeline import extract_loaded
@@ -46,9 +47,15 @@ GROUPS = {
 }
 
 
-def _extract(report: Annotated, model: Model) -> dict[str, Any]:
+def _extract(report: Annotated, model: Model, corpus: bool = False) -> dict[str, Any]:
+    """The report's extraction; with ``corpus``, a second pass with the names the first was sure of."""
     loaded = load_bytes(report.doc.read_bytes(), str(report.doc))
-    return extract_loaded(loaded, report.stem, str(report.doc), None, model=model).to_json()
+    ex = extract_loaded(loaded, report.stem, str(report.doc), None, model=model)
+    if corpus:
+        known = known_names([ex])
+        if known:
+            ex = extract_loaded(loaded, report.stem, str(report.doc), None, model=model, known=known)
+    return ex.to_json()
 
 
 def _score(scorer: Path, reports: list[Annotated], outputs: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -81,6 +88,7 @@ def main() -> int:
     root = Path(__file__).resolve().parent.parent
     ap.add_argument("--score", type=Path, default=root.parent / "shared" / "eval" / "score.py")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    ap.add_argument("--corpus", action="store_true", help="second pass with the sure names of the first")
     ap.add_argument("--out", type=Path, default=None, help="write the leave-one-out extractions (JSON Lines)")
     args = ap.parse_args()
     if not args.score.is_file():
@@ -102,7 +110,7 @@ def main() -> int:
             mention_threshold=MENTION_THRESHOLD,
             relation_threshold=RELATION_THRESHOLD,
         )
-        loo[held.stem] = _extract(held, model)
+        loo[held.stem] = _extract(held, model, args.corpus)
     elapsed = time.perf_counter() - t0
     if args.out:
         lines = (json.dumps(loo[r.stem], ensure_ascii=False) for r in reports)

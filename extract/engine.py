@@ -132,7 +132,7 @@ def _decide_mentions(
 ) -> list[Mention]:
     """The rules' mentions and the wide spans, one per span, kept and typed by the model."""
     by_span: dict[tuple[int, int], list[Mention]] = {}
-    for m in found + head_spans(sent, toks):
+    for m in found + head_spans(sent, toks) + _known_spans(sent, toks, ctx):
         by_span.setdefault((m.start, m.end), []).append(m)
     scored: list[Mention] = []
     view = SentenceView(sent, toks, ctx)
@@ -149,7 +149,12 @@ def _decide_mentions(
             continue
         proba = model.mentions.proba(feats)
         etype, p = max(((t, v) for t, v in proba.items() if t != NONE), key=lambda kv: kv[1])
-        if 1.0 - proba.get(NONE, 0.0) < model.mention_threshold or _only_generic(best, sent, toks, ctx.lex):
+        known = ctx.known.get(best.text)
+        if known is not None and proba.get(known, 0.0) >= KNOWN_FLOOR:
+            etype, p = known, max(proba[known], model.mention_threshold)
+        elif 1.0 - proba.get(NONE, 0.0) < model.mention_threshold:
+            continue
+        if _only_generic(best, sent, toks, ctx.lex):
             continue
         for m in ruled or group:
             m.forms = [x for g in ruled for x in g.forms if x not in m.forms] + m.forms
@@ -159,6 +164,25 @@ def _decide_mentions(
     if model.mentions is None:
         return scored
     return _best_edges(scored)
+
+
+#: A name the batch already knows is kept where the model gives its type at least this much.
+KNOWN_FLOOR = 0.05
+
+
+def _known_spans(sent: Sentence, toks: Tokens, ctx: DocContext) -> list[Mention]:
+    """Where names found with high confidence elsewhere in the batch occur, on token boundaries."""
+    pattern = ctx.known_pattern()
+    if pattern is None:
+        return []
+    out = []
+    for m in pattern.finditer(sent.text):
+        if toks.is_boundary(m.start()) and toks.is_boundary(m.end()):
+            name = m.group(0)
+            out.append(
+                Mention(sent.start + m.start(), sent.start + m.end(), ctx.known[name], name, "known")  # type: ignore[arg-type]
+            )
+    return out
 
 
 def _only_generic(m: Mention, sent: Sentence, toks: Tokens, lex: Lexicon) -> bool:

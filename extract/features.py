@@ -40,6 +40,16 @@ class DocContext:
     counts: Counter[str] = field(default_factory=Counter)
     #: names found with high confidence elsewhere in the batch (or in the store), by type
     known: dict[str, str] = field(default_factory=dict)
+    _pattern: re.Pattern[str] | None = None
+
+    def known_pattern(self) -> re.Pattern[str] | None:
+        """One alternation of the known names, longest first (built once per report)."""
+        if not self.known:
+            return None
+        if self._pattern is None:
+            names = sorted(self.known, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, names)))
+        return self._pattern
 
     def count(self, form: str) -> int:
         n = self.counts.get(form)

@@ -84,3 +84,24 @@ def test_a_fact_without_time_inherits_the_report_period() -> None:
         "2023-01-01",
         "2023-06-30",
     )
+
+
+def test_a_total_stated_for_a_list_is_shared_by_its_recipients(learned: Run) -> None:
+    """A、B、C等3家企业…奖励资金60万元: one amount for three, marked shared with one group."""
+    ents, rels = learned("青禾机械、远湖电子、白石科技等3家企业共获得技术改造奖励资金60万元。")
+    funded = [r for r in rels if r.predicate == "FUNDED_BY"]
+    by_id = {e.id: e.name for e in ents}
+    assert {by_id[r.subject] for r in funded} == {"青禾机械", "远湖电子", "白石科技"}
+    assert all(r.amount is not None and r.amount.shared and r.amount.value == 600000 for r in funded)
+    assert len({r.amount.group for r in funded if r.amount is not None}) == 1
+
+
+def test_amounts_given_per_item_go_to_their_own_items(learned: Run) -> None:
+    """新增专项债券…其中：A项目3.2亿元；B工程1.1亿元: each project its own amount, none shared."""
+    text = "新增专项债券安排情况。其中：南湖区城东老旧小区改造项目3.2亿元；南湖大道西延工程1.1亿元。"
+    ents, rels = learned(text)
+    by_id = {e.id: e.name for e in ents}
+    amounts = {by_id[r.subject]: r.amount for r in rels if r.predicate == "FUNDED_BY"}
+    assert amounts.get("南湖大道西延工程") is not None
+    assert amounts["南湖大道西延工程"].value == 110_000_000 and not amounts["南湖大道西延工程"].shared
+    assert all(a is not None and a.value in (320_000_000, 110_000_000) for a in amounts.values())

@@ -1,0 +1,42 @@
+"""Evidence pooled across the reports of one batch: names one report makes certain help the others.
+
+A company written once with its legal form (江西瑞鑫锂电科技有限公司), a title in 《》, a
+short name introduced by 以下简称 — a name the model is sure of in one report is a name in
+every report of the batch, also where it stands bare and the model alone would hesitate.  The
+batch is extracted once, the sure names are collected, and the reports that contain one of
+them are extracted again with those names known (a second pass, deterministic in the batch).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from extract.model import Extraction
+
+#: How sure the model must be of a name for the batch to rely on it.
+MIN_CONFIDENCE = 0.9
+#: Shorter names recur by accident (科技, 南湖); they are never carried between reports.
+MIN_CHARS = 4
+_LEGAL = re.compile(r"(?:有限公司|有限责任公司|股份有限公司|集团)$")
+
+
+def known_names(extractions: Iterable[Extraction]) -> dict[str, str]:
+    """Name → type for the names the batch is sure of; a name typed two ways is left out."""
+    seen: dict[str, set[str]] = {}
+    for ex in extractions:
+        for e in ex.entities:
+            if e.confidence < MIN_CONFIDENCE or e.type == "Agency":
+                continue
+            strong = e.type != "Company" or _LEGAL.search(e.name) is not None or bool(e.aliases)
+            if not strong:
+                continue
+            for name in (e.name, *e.aliases):
+                if len(name) >= MIN_CHARS:
+                    seen.setdefault(name, set()).add(e.type)
+    return {name: next(iter(types)) for name, types in sorted(seen.items()) if len(types) == 1}
+
+
+def needs_second_pass(text: str, known: dict[str, str]) -> bool:
+    """Whether a report mentions any name the batch knows (only those are extracted again)."""
+    return any(name in text for name in known)
