@@ -56,6 +56,8 @@ SCHEMA = (
     "CREATE CONSTRAINT kg_name_form IF NOT EXISTS FOR (f:NameForm) REQUIRE f.form IS UNIQUE",
     "CREATE CONSTRAINT kg_mentions_key IF NOT EXISTS FOR (m:Mentions) REQUIRE m.key IS UNIQUE",
     "CREATE CONSTRAINT kg_write_lock IF NOT EXISTS FOR (l:KgWriteLock) REQUIRE l.name IS UNIQUE",
+    "CREATE CONSTRAINT kg_correction_seq IF NOT EXISTS FOR (c:KgCorrection) REQUIRE c.seq IS UNIQUE",
+    "CREATE CONSTRAINT kg_correction_doc IF NOT EXISTS FOR (o:KgCorrectionOriginal) REQUIRE o.doc IS UNIQUE",
     "CREATE INDEX kg_document_path IF NOT EXISTS FOR (d:Document) ON (d.path)",
     "CREATE INDEX kg_entity_type IF NOT EXISTS FOR (n:Entity) ON (n.type)",
 )
@@ -292,7 +294,23 @@ FACTS_BETWEEN = (
 # -- test support -----------------------------------------------------------------------------------------
 
 #: Everything this backend writes, by label; used to give each test an empty database.
-WIPE_LABELS = ("Entity", "Mentions", "Document", "NameForm", "KgWriteLock")
+# -- corrections (graph/corrections.py): the log, and the uncorrected records of the documents it changed --
+
+CORRECTIONS = "MATCH (c:KgCorrection) RETURN c.data AS data ORDER BY c.seq"
+
+ADD_CORRECTIONS = "UNWIND $rows AS r MERGE (c:KgCorrection {seq: r.seq}) SET c.data = r.data"
+
+CORRECTION_ORIGINALS = "MATCH (o:KgCorrectionOriginal) RETURN o.doc AS doc, o.data AS data"
+
+SET_CORRECTION_ORIGINALS = "UNWIND $rows AS r MERGE (o:KgCorrectionOriginal {doc: r.doc}) SET o.data = r.data"
+
+DELETE_CORRECTION_ORIGINALS = "UNWIND $docs AS d MATCH (o:KgCorrectionOriginal {doc: d}) DELETE o"
+
+DOCUMENT_SEQS = "UNWIND $ids AS i MATCH (d:Document {id: i}) RETURN d.id AS id, d.seq AS seq"
+
+WIPE_LABELS = (
+    "Entity", "Mentions", "Document", "NameForm", "KgWriteLock", "KgCorrection", "KgCorrectionOriginal"
+)  # fmt: skip
 
 
 def wipe(label_name: str) -> str:

@@ -24,6 +24,7 @@ from typing import TextIO
 
 from extract.model import Extraction
 
+from . import corrections, fixlog
 from .errors import CorruptStore, StoreError, StoreUnavailable
 from .ingest import PreparedDocument, document_id, prepare, resolve
 from .longlived import long_lived
@@ -103,6 +104,8 @@ class EmbeddedStore:
         self._manifest = Manifest(generation=0, segments=[])
         self._signature: tuple[int, int, int] | None = None
         self._closed = False
+        #: the corrections state while this process holds the writer lock (read under it)
+        self._fixes: corrections.FixState | None = None
         if not check_folder(self.folder) and readonly and not self.folder.exists():
             raise StoreUnavailable(f"{self.folder}: no store here (build one: kg build REPORTS --store PATH)")
         self._sync(force=True)
@@ -181,6 +184,7 @@ class EmbeddedStore:
             try:
                 self._sync(force=True)
                 clean_orphans(self.folder, self._manifest)
+                self._fixes = fixlog.read_state(self.folder)
             except BaseException:
                 self._lock.release()
                 raise
@@ -189,6 +193,7 @@ class EmbeddedStore:
     def _end_write(self) -> None:
         self._lock_depth -= 1
         if self._lock_depth == 0:
+            self._fixes = None
             self._lock.release()
 
     def _commit(self, records: list[DocRecords], removed: set[str]) -> None:
@@ -295,7 +300,7 @@ class EmbeddedStore:
                 removed.add(old)
         replaced = olds[0] if olds else None
         resolved = resolve(prepared, mem.find_existing)
-        rec = DocRecords(resolved.document, resolved.nodes, resolved.facts)
+        rec = self._corrected(DocRecords(resolved.document, resolved.nodes, resolved.facts))
         created = mem.apply(rec)
         pending.append(rec)
         return IngestResult(
@@ -306,6 +311,60 @@ class EmbeddedStore:
             facts_added=len(rec.facts),
             same_path=[] if replace else same_path,
         )
+
+    def _corrected(self, rec: DocRecords) -> DocRecords:
+        """The corrections step (:mod:`graph.corrections`), keeping the uncorrected records it changed."""
+        fixes = self._fixes
+        if fixes is None or not fixes.log:
+            return rec
+        fixed = corrections.apply(rec, fixes.active())
+        if fixed is not rec or rec.document.id in fixes.originals:
+            if fixed is rec:
+                del fixes.originals[rec.document.id]
+            else:
+                fixes.originals[rec.document.id] = rec
+            fixlog.write_originals(self.folder, fixes)  # before the manifest names the corrected records
+        return fixed
+
+    # -- corrections ----------------------------------------------------------------
+
+    def fix_state(self) -> corrections.FixState:
+        """The corrections log and the uncorrected records of the documents it changed."""
+        with self._mutex:
+            return fixlog.read_state(self.folder)
+
+    def fix_log(self) -> list[corrections.Correction]:
+        with self._mutex:
+            return fixlog.read_log(self.folder)
+
+    def document_records(self, doc_id: str) -> DocRecords:
+        """One document's records as stored (aliases: its own contribution)."""
+        with self._mutex:
+            mem = self._read()
+            mem.document(doc_id)  # DocumentNotFound when absent
+            return mem.records(doc_id)
+
+    def write_fixes(self, state: corrections.FixState, records: list[DocRecords]) -> None:
+        """Save the corrections state, then replace these documents' records, in one commit."""
+        with self._mutex:
+            self._begin_write()
+            try:
+                mem = self._mem
+                records = [r for r in records if r.document.id in mem.docs]
+                try:
+                    fixlog.write_state(self.folder, state)
+                    for rec in records:
+                        mem.remove(rec.document.id)
+                        mem.apply(rec)
+                    self._commit(records, {r.document.id for r in records})
+                except OSError as exc:
+                    self._recover()
+                    raise as_store_error(exc, self.folder) from None
+                except BaseException:
+                    self._recover()
+                    raise
+            finally:
+                self._end_write()
 
     def remove_document(self, doc_id: str) -> RemoveResult:
         with self._mutex:

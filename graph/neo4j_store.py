@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import random
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 
-from . import cypher
+from . import corrections, cypher
 from .docref import pick_document
 from .errors import DocumentNotFound, EntityNotFound, StoreError, StoreUnavailable
 from .ingest import PreparedDocument, normalized_forms, prepare, resolve
@@ -39,7 +40,8 @@ from .model import (
     Stats,
     Subgraph,
 )
-from .neo4j_batch import MentionsState, NodeState, WriteBatch, load_mentions, typed_form
+from .neo4j_batch import MentionsState, NodeState, WriteBatch, load_mentions, load_spans, typed_form
+from .persist import DocRecords
 from .traverse import shortest_routes
 
 if TYPE_CHECKING:
@@ -270,6 +272,7 @@ class Neo4jStore:
         results: dict[str, IngestResult] = {}
         written: list[PreparedDocument] = []
         seqs: dict[str, int] = {}
+        fixes = _Fixes(tx) if todo else None
         for p in todo:
             doc = p.prepared.document
             others = same_path.get(doc.path, [])
@@ -278,6 +281,8 @@ class Neo4jStore:
                 self._remove_tx(tx, batch, old, old_nodes[old])
             replaced = olds[0] if olds else None
             resolved = resolve(p.prepared, batch.find_existing)
+            if fixes is not None:
+                resolved = fixes.correct(resolved)
             created = batch.apply(resolved)
             written.append(resolved)
             seqs[doc.id] = p.seq
@@ -292,7 +297,68 @@ class Neo4jStore:
         self._write_nodes(tx, batch)
         self._write_documents(tx, written, seqs)
         self._write_facts(tx, written)
+        if fixes is not None:
+            fixes.save()
         return [results.get(d.id) or IngestResult(document=d.id, status="unchanged") for d in docs]
+
+    # -- corrections -------------------------------------------------------------------------
+
+    def fix_log(self) -> list[corrections.Correction]:
+        return [
+            corrections.Correction.from_json(json.loads(r["data"])) for r in self._read(cypher.CORRECTIONS)
+        ]
+
+    def fix_state(self) -> corrections.FixState:
+        """The corrections log and the uncorrected records of the documents it changed."""
+        originals = {
+            r["doc"]: corrections.records_from_json(json.loads(r["data"]))
+            for r in self._read(cypher.CORRECTION_ORIGINALS)
+        }
+        return corrections.FixState(log=self.fix_log(), originals=originals)
+
+    def document_records(self, doc_id: str) -> DocRecords:
+        """One document's records as stored (aliases: its own contribution)."""
+        document = self.document(doc_id)
+        keys = self._read(cypher.DOCUMENT_NODE_KEYS, id=doc_id)[0]["keys"] or []
+        states = {r["key"]: r for r in self._read(cypher.NODE_STATE, keys=keys)}
+        mentions = {r["key"]: r for r in self._read(cypher.MENTIONS_STATE, keys=keys)}
+        nodes = []
+        for key in keys:
+            st, m = states[key], mentions.get(key)
+            spans: list[tuple[int, int]] = []
+            contrib: list[str] = []
+            if m is not None and doc_id in (m["docs"] or []):
+                i = list(m["docs"]).index(doc_id)
+                spans = load_spans(m["spans"][i])
+                contrib = list(json.loads(m["contrib"][i])) if m["contrib"][i] else []
+            nodes.append(Node(key, st["type"], st["name"], contrib, {doc_id: spans}))
+        return DocRecords(document, nodes, self.document_facts(doc_id))
+
+    def write_fixes(self, state: corrections.FixState, records: list[DocRecords]) -> None:
+        """Save the corrections state and replace these documents' records, in one transaction."""
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(cypher.WRITE_LOCK).consume()
+            _save_fixes(tx, state)
+            seqs = {
+                r["id"]: r["seq"] for r in tx.run(cypher.DOCUMENT_SEQS, ids=[r.document.id for r in records])
+            }
+            todo = [r for r in records if r.document.id in seqs]
+            if not todo:
+                return
+            batch = _batch(tx)
+            old_nodes = {r.document.id: self._document_node_keys(tx, r.document.id) for r in todo}
+            batch.prefetch((), itertools.chain((n.key for r in todo for n in r.nodes), *old_nodes.values()))
+            for r in todo:
+                self._remove_tx(tx, batch, r.document.id, old_nodes[r.document.id])
+            written = [PreparedDocument(r.document, r.nodes, r.facts) for r in todo]
+            for d in written:
+                batch.apply(d)
+            self._write_nodes(tx, batch)
+            self._write_documents(tx, written, seqs)
+            self._write_facts(tx, written)
+
+        self._write(work)
 
     @staticmethod
     def _document_node_keys(tx: neo4j.ManagedTransaction, doc_id: str) -> list[str]:
@@ -637,6 +703,56 @@ def _root_reason(exc: BaseException) -> str:
                 reason = "timed out"
         cause = cause.__cause__ or cause.__context__
     return reason or _one_line(exc)
+
+
+class _Fixes:
+    """The corrections step inside an ingest transaction: the log read under the writers' lock."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+        self.tx = tx
+        self.log = [
+            corrections.Correction.from_json(json.loads(r["data"])) for r in tx.run(cypher.CORRECTIONS)
+        ]
+        self.active = corrections.FixState(log=self.log).active()
+        self.originals: dict[str, DocRecords] = {}
+        self.unchanged: list[str] = []
+
+    def correct(self, doc: PreparedDocument) -> PreparedDocument:
+        if not self.log:
+            return doc
+        rec = DocRecords(doc.document, doc.nodes, doc.facts)
+        fixed = corrections.apply(rec, self.active)
+        if fixed is rec:
+            self.unchanged.append(doc.document.id)
+            return doc
+        self.originals[doc.document.id] = rec
+        return PreparedDocument(fixed.document, fixed.nodes, fixed.facts, doc.entity_keys)
+
+    def save(self) -> None:
+        if self.unchanged:
+            self.tx.run(cypher.DELETE_CORRECTION_ORIGINALS, docs=self.unchanged).consume()
+        if self.originals:
+            self.tx.run(cypher.SET_CORRECTION_ORIGINALS, rows=_original_rows(self.originals)).consume()
+
+
+def _original_rows(originals: Mapping[str, DocRecords]) -> list[dict[str, Any]]:
+    return [
+        {"doc": d, "data": json.dumps(corrections.records_json(r), ensure_ascii=False)}
+        for d, r in originals.items()
+    ]
+
+
+def _save_fixes(tx: neo4j.ManagedTransaction, state: corrections.FixState) -> None:
+    """The log is append-only: entries are merged by seq; the originals are replaced whole."""
+    rows = [{"seq": c.seq, "data": json.dumps(c.to_json(), ensure_ascii=False)} for c in state.log]
+    if rows:
+        tx.run(cypher.ADD_CORRECTIONS, rows=rows).consume()
+    stored = [r["doc"] for r in tx.run(cypher.CORRECTION_ORIGINALS)]
+    gone = [d for d in stored if d not in state.originals]
+    if gone:
+        tx.run(cypher.DELETE_CORRECTION_ORIGINALS, docs=gone).consume()
+    if state.originals:
+        tx.run(cypher.SET_CORRECTION_ORIGINALS, rows=_original_rows(state.originals)).consume()
 
 
 # -- records <-> rows ---------------------------------------------------------------------------------

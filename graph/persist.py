@@ -40,12 +40,15 @@ FORMAT = "policy-kg-embedded/3"
 MANIFEST = "manifest.json"
 SEGMENTS = "segments"
 LOCK = ".lock"
+#: the corrections log and the uncorrected records it changed (see graph/fixlog.py)
+FIXES = "corrections.json"
+FIX_ORIGINALS = "corrections-originals.json"
 #: Shared-locked by readers while they read segments; a writer deletes segments only when it can
 #: take it exclusively, so a reader never finds a segment of the manifest it read gone.
 READERS = ".readers"
 _SEGMENT_NAME = re.compile(r"^seg-[0-9]{8}-[0-9a-f]{12}\.jsonl$")
 #: What a folder without a manifest may hold and still be taken for an (empty) store.
-_OWN_ENTRIES = {SEGMENTS, LOCK, READERS}
+_OWN_ENTRIES = {SEGMENTS, LOCK, READERS, FIXES, FIX_ORIGINALS}
 
 
 # -- atomic files -----------------------------------------------------------

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
-from extract.model import Amount
+from extract.model import Amount, Entity, Extraction, Relation
+from graph import fixing
+from graph.corrections import Correction
 from graph.docref import AmbiguousDocument
 from graph.errors import DocumentNotFound, EntityNotFound, InvalidExtraction
 from graph.ingest import document_id
@@ -505,3 +511,271 @@ def test_a_batch_holding_two_versions_of_one_report_keeps_the_last(store: GraphS
     (funded,) = store.facts(predicate="FUNDED_BY")
     assert funded.amount_value == 900_000_000
     assert store.stats().relations["FUNDED_BY"] == 1
+
+
+# -- corrections (graph/corrections.py, graph/fixing.py) ------------------------------------------
+
+A_TEXT = "高新区经发局2023年上半年工作总结。亿太诺投资凌智产业园3亿元。其余略。"
+
+
+def _reports(tmp_path: Path) -> tuple[Extraction, Extraction]:
+    """report_a and report_b, with report a's text on disk (adding a fact looks for its evidence there)."""
+    text = tmp_path / "reports" / "a.txt"
+    text.parent.mkdir(exist_ok=True)
+    text.write_text(A_TEXT, encoding="utf-8")
+    a = report_a()
+    a.doc.path = str(text)
+    return a, report_b()
+
+
+def _changed(a: Extraction) -> Extraction:
+    """Report a edited: one relation more at its end (a new content hash, the same file)."""
+    changed = copy.deepcopy(a)
+    zone = next(e for e in changed.entities if e.name == "宁波高新区")
+    changed.entities.append(Entity(id="e99", name="望春工业园区", type="Zone", mentions=[(5000, 5006)]))
+    changed.relations.append(
+        Relation(subject="e99", predicate="LOCATED_IN", object=zone.id, evidence="望春工业园区位于宁波高新区",
+                 span=(20_000, 20_013))
+    )  # fmt: skip
+    return changed
+
+
+def _fact_id(store: GraphStore, predicate: str, subject: str) -> str:
+    return next(f.id for f in store.facts(predicate=predicate, subject=subject))
+
+
+def _has(store: GraphStore, key: str) -> bool:
+    try:
+        store.entity(key)
+    except EntityNotFound:
+        return False
+    return True
+
+
+def _fresh(store: GraphStore, tmp_path: Path) -> GraphStore:
+    """An empty store of the same backend (the one Bolt database is wiped: there is only one)."""
+    from graph.embedded import EmbeddedStore
+    from graph.neo4j_store import Neo4jStore
+
+    if isinstance(store, Neo4jStore):
+        store.wipe()
+        return store
+    assert isinstance(store, EmbeddedStore)
+    return EmbeddedStore(str(tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"))
+
+
+Fix = Callable[[GraphStore], Correction]
+Check = Callable[[GraphStore], None]
+
+
+def _merge_check(s: GraphStore) -> None:
+    assert not _has(s, "Project:均胜电子创新产业园")
+    park = s.entity("Project:凌智产业园")
+    assert "均胜电子创新产业园" in park.aliases
+    assert [n.key for n in s.lookup("均胜电子创新产业园")] == ["Project:凌智产业园"]
+    invests = s.facts(predicate="INVESTS_IN", subject="Company:均胜电子")
+    assert [f.object for f in invests] == ["Project:凌智产业园"]
+
+
+def _split_check(s: GraphStore) -> None:
+    assert "均胜" not in s.entity("Company:均胜电子").aliases
+    assert s.entity("Company:均胜").name == "均胜"
+
+
+def _rename_check(s: GraphStore) -> None:
+    assert not _has(s, "Project:凌智产业园")
+    node = s.entity("Project:宁波凌智产业园")
+    assert node.name == "宁波凌智产业园" and "凌智产业园" in node.aliases
+    assert {f.predicate for f in s.entity_facts(node.key)} >= {"FUNDED_BY", "LOCATED_IN"}
+
+
+def _retype_check(s: GraphStore) -> None:
+    assert not _has(s, "Company:亿太诺")
+    assert s.entity("Project:亿太诺").type == "Project"
+    assert [f.subject for f in s.facts(predicate="PARTICIPATES_IN", object="Policy:第三批重点小巨人")] == [
+        "Project:亿太诺"
+    ]
+
+
+def _reject_check(s: GraphStore) -> None:
+    assert not _has(s, "Policy:第三批重点小巨人")
+    assert s.facts(predicate="ISSUED_BY") == []
+    assert s.facts(subject="Company:亿太诺") == []
+    assert _has(s, "Policy:第四批重点小巨人")
+
+
+def _reject_fact_check(s: GraphStore) -> None:
+    assert s.facts(predicate="LOCATED_IN", subject="Project:凌智产业园") == []
+    assert len(s.facts(predicate="LOCATED_IN", subject="Zone:贵驷片区")) == 1  # the others stay
+
+
+def _confirm_check(s: GraphStore) -> None:
+    assert fixing.confirmed(s).entity("Project:凌智产业园")
+
+
+def _confirm_fact_check(s: GraphStore) -> None:
+    (f,) = s.facts(predicate="FUNDED_BY", subject="Project:凌智产业园")
+    assert fixing.confirmed(s).fact(f, s.document(f.document).path)
+
+
+def _add_check(s: GraphStore) -> None:
+    (f,) = s.facts(predicate="INVESTS_IN", subject="Company:亿太诺")
+    assert f.object == "Project:凌智产业园" and f.amount_value == 300_000_000 and f.amount_text == "3亿元"
+    assert f.evidence == "亿太诺投资凌智产业园3亿元" and A_TEXT[f.span[0] : f.span[1]] == f.evidence
+
+
+FIXES: dict[str, tuple[Fix, Check]] = {
+    "merge": (lambda s: fixing.merge(s, "Project:均胜电子创新产业园", "Project:凌智产业园"), _merge_check),
+    "split": (lambda s: fixing.split(s, "Company:均胜电子", "均胜"), _split_check),
+    "rename": (lambda s: fixing.rename(s, "Project:凌智产业园", "宁波凌智产业园"), _rename_check),
+    "retype": (lambda s: fixing.retype(s, "Company:亿太诺", "Project"), _retype_check),
+    "reject": (lambda s: fixing.reject(s, "Policy:第三批重点小巨人"), _reject_check),
+    "reject_fact": (
+        lambda s: fixing.reject_fact(s, _fact_id(s, "LOCATED_IN", "Project:凌智产业园")),
+        _reject_fact_check,
+    ),
+    "confirm": (lambda s: fixing.confirm(s, "Project:凌智产业园"), _confirm_check),
+    "confirm_fact": (
+        lambda s: fixing.confirm_fact(s, _fact_id(s, "FUNDED_BY", "Project:凌智产业园")),
+        _confirm_fact_check,
+    ),
+    "add": (
+        lambda s: fixing.add_fact(
+            s,
+            next(d.id for d in s.iter_documents() if d.path.endswith("a.txt")),
+            "Company:亿太诺",
+            "INVESTS_IN",
+            "Project:凌智产业园",
+            "亿太诺投资凌智产业园3亿元",
+        ),
+        _add_check,
+    ),
+}
+
+
+@pytest.mark.parametrize("op", sorted(FIXES))
+def test_a_correction_holds_through_rebuilds_and_its_undo_restores_the_graph(
+    store: GraphStore, tmp_path: Path, op: str
+) -> None:
+    do, check = FIXES[op]
+    a, b = _reports(tmp_path)
+    store.ingest_many([a, b])
+    before = snapshot(store)
+    entry = do(store)
+    assert entry.op == op and entry.seq == 1 and entry.who and entry.when
+    check(store)
+    assert fixing.stale(store) == []
+
+    # undo gives back exactly the uncorrected graph; doing it again gives the correction back
+    fixing.undo(store, entry.seq, fixing.Author("test", "wrong button"))
+    assert snapshot(store) == before
+    assert [c.op for c in fixing.log(store)] == [op, "undo"]
+    again = do(store)
+    check(store)
+
+    store.ingest_many([a, b])  # the same reports again: unchanged
+    check(store)
+    assert store.ingest(_changed(a)).status == "replaced"  # a changed report
+    check(store)
+    assert _has(store, "Zone:望春工业园区")
+    store.remove_document(document_id(b))  # removed and added back
+    store.ingest(b)
+    check(store)
+    store.remove_document(document_id(_changed(a)))
+    store.ingest(a)
+    check(store)
+    assert fixing.stale(store) == []
+
+    entries = fixing.log(store)  # a rebuild into a fresh store with the log copied
+    fresh = _fresh(store, tmp_path)
+    try:
+        fixing.load_log(fresh, entries)
+        assert fixing.stale(fresh) == [c for c in entries if c.op != "undo" and c.seq == again.seq]
+        fresh.ingest_many([a, b])
+        check(fresh)
+        assert fixing.stale(fresh) == []
+    finally:
+        if fresh is not store:
+            fresh.close()
+
+
+def test_a_log_loaded_after_the_build_corrects_the_stored_reports(store: GraphStore, tmp_path: Path) -> None:
+    a, b = _reports(tmp_path)
+    store.ingest_many([a, b])
+    entry = fixing.merge(store, "Project:均胜电子创新产业园", "Project:凌智产业园")
+    fresh = _fresh(store, tmp_path)
+    try:
+        fresh.ingest_many([a, b])
+        assert fixing.load_log(fresh, [entry]) == 1
+        _merge_check(fresh)
+    finally:
+        if fresh is not store:
+            fresh.close()
+
+
+def test_corrections_stack_and_undo_of_an_earlier_one_keeps_the_later(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    a, b = _reports(tmp_path)
+    store.ingest_many([a, b])
+    fixing.rename(store, "Project:凌智产业园", "宁波凌智产业园")
+    retyped = fixing.retype(store, "Company:亿太诺", "Project")
+    fixing.merge(store, "Project:亿太诺", "Project:宁波凌智产业园")  # made on the renamed, retyped nodes
+    assert not _has(store, "Project:亿太诺") and not _has(store, "Company:亿太诺")
+    assert "亿太诺" in store.entity("Project:宁波凌智产业园").aliases
+    fixing.undo(store, retyped.seq)
+    # without the retype the merge's target (Project:亿太诺) is in no report: kept, and listed as stale
+    assert _has(store, "Company:亿太诺") and "亿太诺" not in store.entity("Project:宁波凌智产业园").aliases
+    assert [c.op for c in fixing.stale(store)] == ["merge"]
+    assert not _has(store, "Project:凌智产业园")  # the rename before it still holds
+
+
+def test_a_merge_is_never_applied_across_types(store: GraphStore, tmp_path: Path) -> None:
+    a, b = _reports(tmp_path)
+    store.ingest_many([a, b])
+    before = snapshot(store)
+    with pytest.raises(fixing.CorrectionError, match="cannot merge a Company into a Project"):
+        fixing.merge(store, "Company:均胜电子", "Project:均胜电子创新产业园")
+    assert fixing.log(store) == [] and snapshot(store) == before
+    # nor from a log written by hand (or by an older version): the entry finds nothing to apply to
+    forged = Correction(
+        1, "merge", key="Company:均胜电子", target="Project:均胜电子创新产业园", target_name="x"
+    )
+    fixing.load_log(store, [forged])
+    assert snapshot(store) == before
+    assert fixing.stale(store) == []  # its target exists; it just may not cross types
+
+
+def test_a_correction_whose_target_is_gone_is_kept_and_listed_as_stale(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    a, b = _reports(tmp_path)
+    store.ingest_many([a, b])
+    rejected = fixing.reject(store, "Policy:第四批重点小巨人")
+    dropped = fixing.reject_fact(store, _fact_id(store, "FUNDED_BY", "Project:大东江软件谷"))
+    assert fixing.stale(store) == []
+    store.remove_document(document_id(b))
+    assert [c.seq for c in fixing.stale(store)] == [rejected.seq, dropped.seq]
+    assert len(fixing.log(store)) == 2  # never dropped
+    store.ingest(b)
+    assert fixing.stale(store) == []
+    assert not _has(store, "Policy:第四批重点小巨人")
+    assert store.facts(predicate="FUNDED_BY", subject="Project:大东江软件谷") == []
+
+
+def test_bad_corrections_are_refused_with_a_reason(store: GraphStore, tmp_path: Path) -> None:
+    a, b = _reports(tmp_path)
+    store.ingest_many([a, b])
+    with pytest.raises(EntityNotFound):
+        fixing.reject(store, "Project:没有这个")
+    with pytest.raises(fixing.CorrectionError, match="no alias"):
+        fixing.split(store, "Company:均胜电子", "均胜集团")
+    with pytest.raises(fixing.CorrectionError, match="unknown type"):
+        fixing.retype(store, "Company:均胜电子", "Person")
+    with pytest.raises(fixing.CorrectionError, match="not in the report's text"):
+        fixing.add_fact(
+            store, document_id(a), "Company:亿太诺", "INVESTS_IN", "Project:凌智产业园", "没有的句子"
+        )
+    with pytest.raises(fixing.CorrectionError, match="no correction number 7"):
+        fixing.undo(store, 7)
+    assert fixing.log(store) == []
