@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from . import cli_build, cli_db, cli_extract, cli_query, cli_serve, cli_store, cli_train, cli_viz
+from . import cli_build, cli_db, cli_extract, cli_fix, cli_query, cli_serve, cli_store, cli_train, cli_viz
 from .cli_common import fail
 
 #: help text fills the terminal up to this width (click stops at 80 unless told)
@@ -67,7 +67,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (cli_extract, cli_build, cli_store, cli_query, cli_serve, cli_db, cli_viz, cli_train):
+for module in (cli_extract, cli_build, cli_store, cli_query, cli_fix, cli_serve, cli_db, cli_viz, cli_train):
     module.register(app)
 
 
