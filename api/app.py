@@ -19,6 +19,7 @@ from extract.errors import LoadError
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
 from graph.embedded import EmbeddedStore
 from graph.errors import CorruptStore, NotFound, StoreError, StoreLocked, StoreUnavailable
+from graph.fixing import CorrectionError
 from graph.store import GraphStore
 from viz.web import router as viz_router
 
@@ -26,7 +27,7 @@ from .auth import WritePolicy
 from .breaker import Breaker
 from .docs import install_docs
 from .hosts import ALLOWED_HOSTS_ENV, HostCheck, default_hosts
-from .routes import documents, entities, funding, links, paths, stats
+from .routes import corrections, documents, entities, funding, links, paths, stats
 from .routes.calls import StoreCalls
 from .schemas import ValidationErrorOut, ValidationIssueOut
 
@@ -94,6 +95,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(LoadError)
     async def bad_upload(_: Request, exc: LoadError) -> JSONResponse:
+        return _error(400, str(exc))
+
+    @app.exception_handler(CorrectionError)
+    async def bad_correction(_: Request, exc: CorrectionError) -> JSONResponse:
         return _error(400, str(exc))
 
     @app.exception_handler(StoreError)
@@ -199,7 +204,8 @@ def create_app(
     hosts += [h for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip()]
     app.add_middleware(HostCheck, allowed=hosts)
     install_error_handlers(app)
-    for module in (entities, paths, funding, links, documents, stats):
+    for module in (entities, paths, funding, links, documents, stats, corrections):
         app.include_router(module.router)
+    app.include_router(corrections.writes)
     app.include_router(viz_router)
     return app

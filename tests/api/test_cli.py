@@ -17,7 +17,7 @@ from api.cli import app
 
 KG = [sys.executable, "-m", "api.cli"]
 REPO = Path(__file__).resolve().parents[2]
-OURS = {"build", "serve", "funding", "links", "neighbors", "path", "stats", "remove"}
+OURS = {"build", "serve", "funding", "links", "neighbors", "path", "stats", "remove", "fix", "review"}
 
 
 def kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
