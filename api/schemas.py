@@ -253,9 +253,10 @@ class EntityDetailOut(NodeOut):
     relations: dict[str, list[RelationOut]] = Field(
         description=f"按关系分组 Relations by predicate ({PREDICATES_DOC})"
     )
+    confirmed: bool = Field(False, description="已确认 Verified by a person (kg fix confirm)")
 
     @classmethod
-    def from_detail(cls, detail: EntityDetail) -> EntityDetailOut:
+    def from_detail(cls, detail: EntityDetail, confirmed: bool = False) -> EntityDetailOut:
         node = detail.node
         return cls.model_construct(
             key=node.key,
@@ -270,6 +271,7 @@ class EntityDetailOut(NodeOut):
                 for m in detail.mentions
             ],
             relations={p: [RelationOut.build(v) for v in views] for p, views in detail.relations.items()},
+            confirmed=confirmed,
         )
 
 

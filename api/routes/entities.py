@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from extract.model import EntityType, Predicate
+from graph.fixing import confirmed
 from graph.queries import entity_detail
 
 from ..schemas import TYPES_DOC, EntityDetailOut, EntityOut, ErrorOut, ListOf, SubgraphOut
@@ -64,4 +65,6 @@ async def neighbors(
 @router.get("/{key:path}", response_model=EntityDetailOut, responses=NOT_FOUND, summary="实体详情 One entity")
 async def detail(call: Calls, key: Key) -> Response:
     """Aliases, mentions per report and relations grouped by predicate."""
-    return json_answer(EntityDetailOut.from_detail(await call(entity_detail, call.store, key)))
+    found = await call(entity_detail, call.store, key)
+    done = await call(confirmed, call.store)
+    return json_answer(EntityDetailOut.from_detail(found, confirmed=done.entity(found.node.key)))
