@@ -44,11 +44,40 @@ def source_documents(store: GraphStore, subgraph: Subgraph) -> dict[str, Documen
     return out
 
 
+def confirmed_in(store: GraphStore, subgraph: Subgraph) -> tuple[frozenset[str], frozenset[str]]:
+    """Keys of the nodes and ids of the edges of ``subgraph`` that a person confirmed (drawn apart)."""
+    from graph.fixing import confirmed
+
+    done = confirmed(store)
+    if not done.entities and not done.facts:
+        return frozenset(), frozenset()
+    nodes = frozenset(n.key for n in subgraph.nodes if done.entity(n.key))
+    paths: dict[str, str] = {}
+    facts: set[str] = set()
+    for f in subgraph.edges if done.facts else ():
+        if f.document not in paths:
+            try:
+                paths[f.document] = store.document(f.document).path
+            except DocumentNotFound:
+                paths[f.document] = ""
+        if done.fact(f, paths[f.document]):
+            facts.add(f.id)
+    return nodes, frozenset(facts)
+
+
 def build_page(
-    store: GraphStore, focus: Focus, *, mode: Mode = "file", **render_args: str
+    store: GraphStore, focus: Focus, *, mode: Mode = "file", writes: bool = False, **render_args: str
 ) -> tuple[str, Subgraph]:
     subgraph = select_subgraph(store, focus)
-    html = render_network(subgraph, source_documents(store, subgraph), focus=focus, mode=mode, **render_args)
+    html = render_network(
+        subgraph,
+        source_documents(store, subgraph),
+        focus=focus,
+        mode=mode,
+        writes=writes,
+        confirmed=confirmed_in(store, subgraph),
+        **render_args,
+    )
     return html, subgraph
 
 

@@ -103,6 +103,10 @@ def _source_label(doc_id: str, documents: Mapping[str, DocumentRecord]) -> str:
     return doc_id if doc is None else doc.label
 
 
+#: the border of an entity a person confirmed (kg fix confirm)
+CONFIRMED_BORDER = "#1a7f37"
+
+
 def _node_record(node: Node, center: str | None, degree: int) -> dict[str, Any]:
     style = type_style(node.type)
     is_center = node.key == center
@@ -250,6 +254,8 @@ def render_network(
     viz_path: str = "/viz",
     start_path: str = "/",
     api_base: str = "",
+    writes: bool = False,
+    confirmed: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
 ) -> str:
     """One HTML page for ``subgraph``.  ``documents`` (id -> record) gives edges their report title.
 
@@ -276,6 +282,10 @@ def render_network(
             continue
         keys.add(node.key)
         record = _node_record(node, center, degree[node.key])
+        if node.key in confirmed[0]:
+            record["confirmed"] = True
+            record["borderWidth"] = 4
+            record["color"]["border"] = CONFIRMED_BORDER
         record["x"], record["y"] = positions[node.key]
         net.add_node(node.key, **record)
     names = {n.key: n.name for n in subgraph.nodes}
@@ -283,6 +293,9 @@ def render_network(
     curves = _parallel_offsets(facts)
     for fact in facts:
         record = _edge_record(fact, names, documents)
+        if fact.id in confirmed[1]:
+            record["confirmed"] = True
+            record["label"] = "✓ " + record["label"]
         if fact.id in curves:
             record["smooth"] = curves[fact.id]
         net.add_edge(fact.subject, fact.object, **record)
@@ -301,6 +314,8 @@ def render_network(
         "predicateLabels": {p: predicate_label(p) for p, _ in predicate_choices()},
         "vizPath": viz_path,
         "apiBase": api_base,
+        # the details panel offers corrections (merge, retype, reject, confirm) only when the API takes them
+        "writes": writes and mode == "served",
         "nodeSize": NODE_SIZE,
         "centerSize": CENTER_SIZE,
         "omitted": dict(subgraph.omitted),

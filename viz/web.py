@@ -75,6 +75,15 @@ def _one_of(values: Iterable[str]) -> dict[str, Any]:
 PERIOD: dict[str, Any] = {"pattern": r"^(\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$"}
 
 
+def _page_can_write(request: Request) -> bool:
+    """The page's correction buttons need writes the browser can make: ``--allow-writes`` without a token.
+
+    (With ``KG_API_TOKEN`` set the page has no token to send, so it shows no buttons.)
+    """
+    policy = getattr(request.app.state, "write_policy", None)
+    return bool(policy is not None and policy.allow_writes and not policy.token)
+
+
 @router.get("/viz", response_class=HTMLResponse, responses=MESSAGE_PAGES, summary="关系网络页面 Network page")
 def viz_page(
     request: Request,
@@ -123,6 +132,7 @@ def viz_page(
             store,
             focus,
             mode="served",
+            writes=_page_can_write(request),
             viz_path=str(request.url_for("viz_page").path),
             start_path=str(request.url_for("start_page").path),
         )

@@ -59,6 +59,7 @@ var options;
       r.appendChild(list);
       box.appendChild(r);
     }
+    if (n.confirmed) row(box, "已确认 Confirmed", "✓ 人工确认 by a person");
     return box;
   }
 
@@ -88,6 +89,7 @@ var options;
     row(box, "机构 Agency", e.agency);
     row(box, "证据 Evidence", e.evidence);
     row(box, "来源 Source", e.report);
+    if (e.confirmed) row(box, "已确认 Confirmed", "✓ 人工确认 by a person");
     return box;
   }
 
@@ -257,6 +259,142 @@ var options;
     if (extra) details.appendChild(extra);
   }
 
+  // ---- corrections (served, when the API takes writes): POST /api/corrections, then reload ----------
+  function button(text, id, onClick) {
+    var b = el("button", "kg-button", text);
+    b.type = "button";
+    b.id = id;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function postCorrection(body, done) {
+    var msg = document.getElementById("kg-fix-message");
+    if (msg) msg.textContent = "提交中… saving";
+    fetch(cfg.apiBase + "/api/corrections", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    })
+      .then(function (r) {
+        return r.json().then(function (j) {
+          if (!r.ok) throw new Error(j.detail || "HTTP " + r.status);
+          return j;
+        });
+      })
+      .then(function (entry) {
+        if (msg) msg.textContent = "#" + entry.seq + " " + entry.label + ": " + entry.summary;
+        done(entry);
+      })
+      .catch(function (err) {
+        if (msg) msg.textContent = "未完成 not done: " + err.message;
+      });
+  }
+
+  function reloadAt(key) {
+    var url = cfg.vizPath + (key ? "?center=" + encodeURIComponent(key) + "&depth=" + currentDepth() : "");
+    window.location.assign(url);
+  }
+
+  function findEntity(text, type, then) {
+    var msg = document.getElementById("kg-fix-message");
+    fetch(cfg.apiBase + "/api/entities?q=" + encodeURIComponent(text) + "&type=" + encodeURIComponent(type) + "&limit=20")
+      .then(function (r) {
+        return r.json();
+      })
+      .then(function (page) {
+        var items = page.items || [];
+        var exact = items.filter(function (h) {
+          return h.key === text || h.name === text || (h.aliases || []).indexOf(text) >= 0;
+        });
+        var hit = exact[0] || (items.length === 1 ? items[0] : null);
+        if (hit) then(hit);
+        else if (msg) msg.textContent = "未找到同类型实体 no " + typeLabel(type) + " named " + text;
+      });
+  }
+
+  function nodeFixes(n) {
+    var box = el("div", "kg-fix");
+    box.id = "kg-fix";
+    box.appendChild(el("h3", null, "修正 Fix"));
+    var target = el("input", "kg-fix-input");
+    target.id = "kg-merge-target";
+    target.placeholder = "与…相同 same as (name)";
+    box.appendChild(target);
+    box.appendChild(
+      button("合并 Merge", "kg-fix-merge", function () {
+        var text = target.value.trim();
+        if (!text) return;
+        findEntity(text, n.kgType, function (hit) {
+          postCorrection({ op: "merge", key: n.id, into: hit.key }, function () {
+            reloadAt(cfg.center === n.id || !cfg.center ? hit.key : cfg.center);
+          });
+        });
+      })
+    );
+    var types = el("select", "kg-fix-input");
+    types.id = "kg-retype-type";
+    Object.keys(cfg.typeLabels).forEach(function (t) {
+      if (t === n.kgType) return;
+      var o = el("option", null, cfg.typeLabels[t]);
+      o.value = t;
+      types.appendChild(o);
+    });
+    box.appendChild(types);
+    box.appendChild(
+      button("改类型 Retype", "kg-fix-retype", function () {
+        var newKey = types.value + n.id.slice(n.id.indexOf(":"));
+        postCorrection({ op: "retype", key: n.id, type: types.value }, function () {
+          reloadAt(cfg.center === n.id || !cfg.center ? newKey : cfg.center);
+        });
+      })
+    );
+    box.appendChild(
+      button("不是实体 Reject", "kg-fix-reject", function () {
+        postCorrection({ op: "reject", key: n.id }, function () {
+          reloadAt(cfg.center === n.id ? null : cfg.center);
+        });
+      })
+    );
+    box.appendChild(
+      button("确认 Confirm", "kg-fix-confirm", function () {
+        postCorrection({ op: "confirm", key: n.id }, function () {
+          reloadAt(cfg.center || n.id);
+        });
+      })
+    );
+    var msg = el("p", "kg-fix-message");
+    msg.id = "kg-fix-message";
+    msg.setAttribute("role", "status");
+    box.appendChild(msg);
+    return box;
+  }
+
+  function edgeFixes(e) {
+    var box = el("div", "kg-fix");
+    box.id = "kg-fix";
+    box.appendChild(el("h3", null, "修正 Fix"));
+    box.appendChild(
+      button("不是这条关系 Reject", "kg-fix-reject", function () {
+        postCorrection({ op: "reject", fact: e.id }, function () {
+          reloadAt(cfg.center);
+        });
+      })
+    );
+    box.appendChild(
+      button("确认 Confirm", "kg-fix-confirm", function () {
+        postCorrection({ op: "confirm", fact: e.id }, function () {
+          reloadAt(cfg.center);
+        });
+      })
+    );
+    var msg = el("p", "kg-fix-message");
+    msg.id = "kg-fix-message";
+    msg.setAttribute("role", "status");
+    box.appendChild(msg);
+    return box;
+  }
+
   network.on("click", function (params) {
     if (params.nodes.length && network.isCluster(params.nodes[0])) {
       var group = params.nodes[0];
@@ -280,8 +418,11 @@ var options;
         });
       }
       showDetails(nodeInfo(n), action);
+      if (cfg.writes && details) details.appendChild(nodeFixes(n));
     } else if (params.edges.length) {
-      showDetails(edgeInfo(edges.get(params.edges[0])));
+      var e = edges.get(params.edges[0]);
+      showDetails(edgeInfo(e));
+      if (cfg.writes && details) details.appendChild(edgeFixes(e));
     }
   });
 
