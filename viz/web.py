@@ -162,6 +162,7 @@ def start_page(request: Request, store: Annotated[GraphStore, Depends(get_store)
         .get_template("start.html")
         .render(
             viz_path=viz_path,
+            review_path=str(request.url_for("review_page").path),
             hits=hits,
             legend={e.type: e.label for e in legend()},
             predicates=PREDICATE_LABELS_ZH,
@@ -299,5 +300,33 @@ def documents_table(request: Request, store: Annotated[GraphStore, Depends(get_s
             ],
             start_path=str(request.url_for("start_page").path),
         )
+    )
+    return HTMLResponse(page)
+
+
+@router.get("/review", response_class=HTMLResponse, summary="待审 Review queue page")
+def review_page(
+    request: Request,
+    store: Annotated[GraphStore, Depends(get_store)],
+    limit: Annotated[int, Query(ge=1, le=1000, description="条数 How many")] = 100,
+) -> HTMLResponse:
+    """The review queue of ``GET /api/corrections/review``, each entity leading into ``/viz`` to fix it."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from graph.review import queue
+
+    env = Environment(loader=PackageLoader("viz", "templates"), autoescape=select_autoescape(["html"]))
+    items = queue(store, limit)
+    viz_path = str(request.url_for("viz_page").path)
+
+    def link(key: str) -> str:
+        return f"{viz_path}?{urlencode({'center': key, 'depth': 1})}"
+
+    page = env.get_template("review.html").render(
+        items=items,
+        links=[link(i.key) for i in items],
+        other_links=[link(i.other) if i.other else "" for i in items],
+        legend={e.type: e.label for e in legend()},
+        start_path=str(request.url_for("start_page").path),
     )
     return HTMLResponse(page)

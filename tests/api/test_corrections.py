@@ -1,4 +1,4 @@
-"""/api/corrections through a real uvicorn: writes need the token, a merge shows in every answer, undo restores."""
+"""/api/corrections through a real uvicorn: writes need the token, a merge shows everywhere, undo restores."""
 
 from __future__ import annotations
 

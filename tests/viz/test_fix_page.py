@@ -82,3 +82,23 @@ def test_no_buttons_when_writes_need_a_token(chromium: Any, tmp_path: Path, eval
         finally:
             page.close()
     store.close()
+
+
+def test_review_view_lists_the_queue(chromium: Any, writable: tuple[GraphStore, LiveServer]) -> None:
+    from graph.review import queue
+
+    store, srv = writable
+    expected = queue(store, 100)
+    page, log = open_page(chromium, f"{srv.url}/review", srv.url)
+    try:
+        rows = page.evaluate(
+            "[...document.querySelectorAll('#kg-review tbody tr[data-key]')].map(r => r.dataset.key)"
+        )
+        assert rows == [i.key for i in expected] and rows
+        with page.expect_navigation():
+            page.click("#kg-review tbody tr:first-child td:nth-child(2) a")
+        wait_stable(page)
+        assert page.evaluate("KG_CONFIG.center") == expected[0].key
+        assert log.page_errors == [] and log.blocked == []
+    finally:
+        page.close()
