@@ -18,7 +18,7 @@ from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from extract.errors import LoadError
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
 from graph.embedded import EmbeddedStore
-from graph.errors import CorruptStore, NotFound, StoreError, StoreLocked, StoreUnavailable
+from graph.errors import CorruptStore, NotFound, StaleWrite, StoreError, StoreLocked, StoreUnavailable
 from graph.fixing import CorrectionError
 from graph.store import GraphStore
 from viz.web import router as viz_router
@@ -103,6 +103,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+        if isinstance(exc, StaleWrite):
+            return _error(409, str(exc))
         if isinstance(exc, StoreLocked):
             return _error(503, f"store busy: {exc}", {"Retry-After": "1"})
         if isinstance(exc, StoreUnavailable):

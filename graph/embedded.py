@@ -25,7 +25,7 @@ from typing import TextIO
 from extract.model import Extraction
 
 from . import corrections, fixlog
-from .errors import CorruptStore, StoreError, StoreUnavailable
+from .errors import CorruptStore, StaleWrite, StoreError, StoreUnavailable
 from .ingest import PreparedDocument, document_id, prepare, resolve
 from .longlived import long_lived
 from .memgraph import MemGraph
@@ -328,9 +328,21 @@ class EmbeddedStore:
 
     # -- corrections ----------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def fixes_locked(self) -> Iterator[None]:
+        """Hold the writers' lock for a whole correction (read the log, recompute, write), so none is lost."""
+        with self._mutex:
+            self._begin_write()
+            try:
+                yield
+            finally:
+                self._end_write()
+
     def fix_state(self) -> corrections.FixState:
         """The corrections log and the uncorrected records of the documents it changed."""
         with self._mutex:
+            if self._fixes is not None:  # under the writers' lock: the state this writer keeps in step
+                return corrections.FixState(list(self._fixes.log), dict(self._fixes.originals))
             return fixlog.read_state(self.folder)
 
     def fix_log(self) -> list[corrections.Correction]:
@@ -349,10 +361,16 @@ class EmbeddedStore:
         with self._mutex:
             self._begin_write()
             try:
+                assert self._fixes is not None  # read by _begin_write
+                if state.log[: len(self._fixes.log)] != self._fixes.log:  # it must extend the stored log
+                    raise StaleWrite(
+                        f"{self.location}: another correction was made meanwhile; make this one again"
+                    )
                 mem = self._mem
                 records = [r for r in records if r.document.id in mem.docs]
                 try:
                     fixlog.write_state(self.folder, state)
+                    self._fixes = corrections.FixState(list(state.log), dict(state.originals))
                     for rec in records:
                         mem.remove(rec.document.id)
                         mem.apply(rec)

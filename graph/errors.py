@@ -40,3 +40,7 @@ class DocumentNotFound(NotFound):
 
 class InvalidExtraction(StoreError, ValueError):
     """An extraction breaks the record contract (unknown type, dangling entity id); nothing is stored."""
+
+
+class StaleWrite(StoreError, RuntimeError):
+    """A write made from a state another writer changed meanwhile (a correction from an old log)."""

@@ -57,6 +57,8 @@ class FactNotFound(NotFound):
 class CorrectingStore(GraphStore, Protocol):
     """What a backend offers for corrections besides the graph contract."""
 
+    def fixes_locked(self) -> contextlib.AbstractContextManager[None]: ...
+
     def fix_state(self) -> FixState: ...
 
     def fix_log(self) -> list[Correction]: ...
@@ -124,13 +126,15 @@ def record(store: GraphStore, correction: Correction, author: Author | None = No
     """Append one correction (numbered and dated here) and bring the documents it touches up to date."""
     s = _store(store)
     a = _author(author)
-    state = s.fix_state()
-    entry = dataclasses.replace(correction, seq=state.next_seq(), when=_now(), who=a.who, note=a.note)
-    about = state.entry(entry.undoes) if entry.op == "undo" and entry.undoes is not None else entry
-    assert about is not None
-    docs = _affected(s, state, about)
-    state.log.append(entry)
-    s.write_fixes(state, _recompute(s, state, docs))
+    with s.fixes_locked():
+        state = s.fix_state()
+        entry = dataclasses.replace(correction, seq=state.next_seq(), when=_now(), who=a.who, note=a.note)
+        about = state.entry(entry.undoes) if entry.op == "undo" and entry.undoes is not None else entry
+        if about is None:
+            raise CorrectionError(f"no correction number {entry.undoes}")
+        docs = _affected(s, state, about)
+        state.log.append(entry)
+        s.write_fixes(state, _recompute(s, state, docs))
     return entry
 
 
@@ -172,12 +176,13 @@ def _recompute(store: CorrectingStore, state: FixState, docs: Iterable[str]) -> 
 def reapply(store: GraphStore) -> int:
     """Recompute every document with the log (after loading a log into a store); returns how many changed."""
     s = _store(store)
-    state = s.fix_state()
-    docs = [d.id for d in s.iter_documents()]
-    before = {d: s.document_records(d) for d in docs}
-    records = _recompute(s, state, docs)
-    changed = [r for r in records if r != before[r.document.id]]
-    s.write_fixes(state, changed)
+    with s.fixes_locked():
+        state = s.fix_state()
+        docs = [d.id for d in s.iter_documents()]
+        before = {d: s.document_records(d) for d in docs}
+        records = _recompute(s, state, docs)
+        changed = [r for r in records if r != before[r.document.id]]
+        s.write_fixes(state, changed)
     return len(changed)
 
 
@@ -187,14 +192,15 @@ def load_log(target: GraphStore, entries: Iterable[Correction]) -> int:
     Only the log travels: the uncorrected records are each store's own.
     """
     t = _store(target)
-    state = t.fix_state()
-    if state.log:
-        raise CorrectionError(
-            f"{target.location}: already holds corrections; load a log into a store without any"
-        )
-    state.log = list(entries)
-    t.write_fixes(state, [])
-    return reapply(target) if state.log else 0
+    with t.fixes_locked():
+        state = t.fix_state()
+        if state.log:
+            raise CorrectionError(
+                f"{target.location}: already holds corrections; load a log into a store without any"
+            )
+        state.log = list(entries)
+        t.write_fixes(state, [])
+        return reapply(target) if state.log else 0
 
 
 def copy_log(source: GraphStore, target: GraphStore) -> int:

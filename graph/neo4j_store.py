@@ -25,7 +25,7 @@ from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 
 from . import corrections, cypher
 from .docref import pick_document
-from .errors import DocumentNotFound, EntityNotFound, StoreError, StoreUnavailable
+from .errors import DocumentNotFound, EntityNotFound, StaleWrite, StoreError, StoreUnavailable
 from .ingest import PreparedDocument, normalized_forms, prepare, resolve
 from .keys import normalize
 from .model import (
@@ -303,6 +303,10 @@ class Neo4jStore:
 
     # -- corrections -------------------------------------------------------------------------
 
+    def fixes_locked(self) -> contextlib.AbstractContextManager[None]:
+        """Nothing held across transactions: ``write_fixes`` checks the log it extends is the stored one."""
+        return contextlib.nullcontext()
+
     def fix_log(self) -> list[corrections.Correction]:
         return [
             corrections.Correction.from_json(json.loads(r["data"])) for r in self._read(cypher.CORRECTIONS)
@@ -339,6 +343,13 @@ class Neo4jStore:
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             tx.run(cypher.WRITE_LOCK).consume()
+            stored = [
+                corrections.Correction.from_json(json.loads(r["data"])) for r in tx.run(cypher.CORRECTIONS)
+            ]
+            if state.log[: len(stored)] != stored:  # it must extend the stored log
+                raise StaleWrite(
+                    f"{self.location}: another correction was made meanwhile; make this one again"
+                )
             _save_fixes(tx, state)
             seqs = {
                 r["id"]: r["seq"] for r in tx.run(cypher.DOCUMENT_SEQS, ids=[r.document.id for r in records])

@@ -12,7 +12,7 @@ from extract.model import Amount, Entity, Extraction, Relation
 from graph import fixing
 from graph.corrections import Correction
 from graph.docref import AmbiguousDocument
-from graph.errors import DocumentNotFound, EntityNotFound, InvalidExtraction
+from graph.errors import DocumentNotFound, EntityNotFound, InvalidExtraction, StaleWrite
 from graph.ingest import document_id
 from graph.store import GraphStore
 from tests.graph.builders import MASKED, Y2023, Report, report_a, report_b, yi
@@ -779,3 +779,15 @@ def test_bad_corrections_are_refused_with_a_reason(store: GraphStore, tmp_path: 
     with pytest.raises(fixing.CorrectionError, match="no correction number 7"):
         fixing.undo(store, 7)
     assert fixing.log(store) == []
+
+
+def test_a_correction_made_from_an_old_log_is_refused(store: GraphStore, tmp_path: Path) -> None:
+    a, b = _reports(tmp_path)
+    store.ingest_many([a, b])
+    old = store.fix_state()  # type: ignore[attr-defined]
+    fixing.reject(store, "Policy:第四批重点小巨人")  # someone else, meanwhile
+    old.log.append(Correction(1, "reject", key="Company:新芝生物"))
+    with pytest.raises(StaleWrite, match="another correction was made meanwhile"):
+        store.write_fixes(old, [])  # type: ignore[attr-defined]
+    assert [c.key for c in fixing.log(store)] == ["Policy:第四批重点小巨人"]
+    assert _has(store, "Company:新芝生物")
