@@ -203,17 +203,9 @@ class FixState:
     def log_bytes(self) -> bytes:
         return orjson.dumps({"version": 1, "log": [c.to_json() for c in self.log]})
 
-    def originals_bytes(self) -> bytes:
-        return orjson.dumps({"version": 1, "originals": [records_json(r) for r in self.originals.values()]})
-
     @staticmethod
     def parse_log(raw: bytes) -> list[Correction]:
         return [Correction.from_json(c) for c in orjson.loads(raw)["log"]]
-
-    @staticmethod
-    def parse_originals(raw: bytes) -> dict[str, DocRecords]:
-        recs = [records_from_json(r) for r in orjson.loads(raw)["originals"]]
-        return {r.document.id: r for r in recs}
 
 
 def records_json(rec: DocRecords) -> dict[str, Any]:

@@ -300,7 +300,11 @@ CORRECTIONS = "MATCH (c:KgCorrection) RETURN c.data AS data ORDER BY c.seq"
 
 ADD_CORRECTIONS = "UNWIND $rows AS r MERGE (c:KgCorrection {seq: r.seq}) SET c.data = r.data"
 
+CORRECTION_SEQS = "MATCH (c:KgCorrection) RETURN c.seq AS seq"
+
 CORRECTION_ORIGINALS = "MATCH (o:KgCorrectionOriginal) RETURN o.doc AS doc, o.data AS data"
+
+CORRECTION_ORIGINAL_DOCS = "MATCH (o:KgCorrectionOriginal) RETURN o.doc AS doc"
 
 SET_CORRECTION_ORIGINALS = "UNWIND $rows AS r MERGE (o:KgCorrectionOriginal {doc: r.doc}) SET o.data = r.data"
 

@@ -104,8 +104,9 @@ class EmbeddedStore:
         self._manifest = Manifest(generation=0, segments=[])
         self._signature: tuple[int, int, int] | None = None
         self._closed = False
-        #: the corrections state while this process holds the writer lock (read under it)
-        self._fixes: corrections.FixState | None = None
+        #: the corrections log while this process holds the writer lock (read under it), and its active part
+        self._fix_log: list[corrections.Correction] | None = None
+        self._fix_active: list[corrections.Correction] = []
         if not check_folder(self.folder) and readonly and not self.folder.exists():
             raise StoreUnavailable(f"{self.folder}: no store here (build one: kg build REPORTS --store PATH)")
         self._sync(force=True)
@@ -184,7 +185,8 @@ class EmbeddedStore:
             try:
                 self._sync(force=True)
                 clean_orphans(self.folder, self._manifest)
-                self._fixes = fixlog.read_state(self.folder)
+                self._fix_log = fixlog.read_log(self.folder)
+                self._fix_active = corrections.FixState(self._fix_log).active()
             except BaseException:
                 self._lock.release()
                 raise
@@ -193,7 +195,7 @@ class EmbeddedStore:
     def _end_write(self) -> None:
         self._lock_depth -= 1
         if self._lock_depth == 0:
-            self._fixes = None
+            self._fix_log = None
             self._lock.release()
 
     def _commit(self, records: list[DocRecords], removed: set[str]) -> None:
@@ -314,16 +316,11 @@ class EmbeddedStore:
 
     def _corrected(self, rec: DocRecords) -> DocRecords:
         """The corrections step (:mod:`graph.corrections`), keeping the uncorrected records it changed."""
-        fixes = self._fixes
-        if fixes is None or not fixes.log:
+        if not self._fix_log:
             return rec
-        fixed = corrections.apply(rec, fixes.active())
-        if fixed is not rec or rec.document.id in fixes.originals:
-            if fixed is rec:
-                del fixes.originals[rec.document.id]
-            else:
-                fixes.originals[rec.document.id] = rec
-            fixlog.write_originals(self.folder, fixes)  # before the manifest names the corrected records
+        fixed = corrections.apply(rec, self._fix_active)
+        # before the manifest names the corrected records
+        fixlog.write_original(self.folder, rec.document.id, rec if fixed is not rec else None)
         return fixed
 
     # -- corrections ----------------------------------------------------------------
@@ -341,8 +338,6 @@ class EmbeddedStore:
     def fix_state(self) -> corrections.FixState:
         """The corrections log and the uncorrected records of the documents it changed."""
         with self._mutex:
-            if self._fixes is not None:  # under the writers' lock: the state this writer keeps in step
-                return corrections.FixState(list(self._fixes.log), dict(self._fixes.originals))
             return fixlog.read_state(self.folder)
 
     def fix_log(self) -> list[corrections.Correction]:
@@ -361,16 +356,17 @@ class EmbeddedStore:
         with self._mutex:
             self._begin_write()
             try:
-                assert self._fixes is not None  # read by _begin_write
-                if state.log[: len(self._fixes.log)] != self._fixes.log:  # it must extend the stored log
+                stored = self._fix_log if self._fix_log is not None else []  # read by _begin_write
+                if state.log[: len(stored)] != stored:  # it must extend the stored log
                     raise StaleWrite(
                         f"{self.location}: another correction was made meanwhile; make this one again"
                     )
                 mem = self._mem
                 records = [r for r in records if r.document.id in mem.docs]
                 try:
-                    fixlog.write_state(self.folder, state)
-                    self._fixes = corrections.FixState(list(state.log), dict(state.originals))
+                    fixlog.write_state(self.folder, state, [r.document.id for r in records])
+                    self._fix_log = list(state.log)
+                    self._fix_active = state.active()
                     for rec in records:
                         mem.remove(rec.document.id)
                         mem.apply(rec)

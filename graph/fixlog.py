@@ -1,46 +1,81 @@
-"""The embedded store's corrections files: the log and the uncorrected records, each replaced atomically.
+"""The embedded store's corrections files: the log, and one file per report it changed, each atomic.
 
-Two files, because readers (the API marking confirmed facts) need only the
-small log, while the originals can hold whole documents.  A writer replaces
-the originals first, then the log, then the manifest: a crash in between
-leaves originals that equal what is stored, never a corrected document
-without its original.
+The log is one small file (readers such as the API marking confirmed facts
+read it often).  The uncorrected records of a report the log changed sit in
+a file of their own (``corrections-originals/<document id>.json``), so a
+build writes one small file per corrected report rather than rewriting all
+of them.  A writer writes those files first, then the log, then the
+manifest: a crash in between leaves originals of reports whose stored
+records they still equal, never a corrected report without its original.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 import orjson
 
-from .corrections import Correction, FixState
+from .corrections import Correction, FixState, records_from_json, records_json
 from .errors import CorruptStore
 from .persist import FIX_ORIGINALS, FIXES, DocRecords, write_atomic
 
 T = TypeVar("T")
+_DOC_FILE = re.compile(r"^[0-9a-zA-Z_-]{1,128}\.json$")
 
 
 def read_log(folder: Path) -> list[Correction]:
     return _read(folder / FIXES, FixState.parse_log, [])
 
 
+def _original_path(folder: Path, doc_id: str) -> Path:
+    name = f"{doc_id}.json"
+    if not _DOC_FILE.match(name):
+        raise CorruptStore(f"{folder}: a document id unfit for a file name: {doc_id!r}")
+    return folder / FIX_ORIGINALS / name
+
+
 def read_originals(folder: Path) -> dict[str, DocRecords]:
-    return _read(folder / FIX_ORIGINALS, FixState.parse_originals, {})
+    base = folder / FIX_ORIGINALS
+    if not base.is_dir():
+        return {}
+    out: dict[str, DocRecords] = {}
+    for path in sorted(base.iterdir()):
+        if _DOC_FILE.match(path.name):
+            rec = _read(path, lambda raw: records_from_json(orjson.loads(raw)), None)
+            if rec is not None:
+                out[rec.document.id] = rec
+    return out
 
 
 def read_state(folder: Path) -> FixState:
     return FixState(log=read_log(folder), originals=read_originals(folder))
 
 
-def write_originals(folder: Path, state: FixState) -> None:
-    if state.originals or (folder / FIX_ORIGINALS).exists():
-        write_atomic(folder / FIX_ORIGINALS, state.originals_bytes())
+def write_original(folder: Path, doc_id: str, rec: DocRecords | None) -> None:
+    """Keep (or, with ``None``, drop) one report's uncorrected records."""
+    path = _original_path(folder, doc_id)
+    if rec is None:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    path.parent.mkdir(exist_ok=True)
+    write_atomic(path, orjson.dumps(records_json(rec)))
 
 
-def write_state(folder: Path, state: FixState) -> None:
-    write_originals(folder, state)
+def write_state(folder: Path, state: FixState, docs: Iterable[str]) -> None:
+    """The originals of ``docs`` as ``state`` has them (none of reports it dropped), then the log."""
+    for d in docs:
+        write_original(folder, d, state.originals.get(d))
+    base = folder / FIX_ORIGINALS
+    if base.is_dir():
+        for path in base.iterdir():
+            if _DOC_FILE.match(path.name) and path.name[:-5] not in state.originals:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
     write_atomic(folder / FIXES, state.log_bytes())
 
 

@@ -350,7 +350,7 @@ class Neo4jStore:
                 raise StaleWrite(
                     f"{self.location}: another correction was made meanwhile; make this one again"
                 )
-            _save_fixes(tx, state)
+            _save_fixes(tx, state, [r.document.id for r in records])
             seqs = {
                 r["id"]: r["seq"] for r in tx.run(cypher.DOCUMENT_SEQS, ids=[r.document.id for r in records])
             }
@@ -753,17 +753,23 @@ def _original_rows(originals: Mapping[str, DocRecords]) -> list[dict[str, Any]]:
     ]
 
 
-def _save_fixes(tx: neo4j.ManagedTransaction, state: corrections.FixState) -> None:
-    """The log is append-only: entries are merged by seq; the originals are replaced whole."""
-    rows = [{"seq": c.seq, "data": json.dumps(c.to_json(), ensure_ascii=False)} for c in state.log]
+def _save_fixes(tx: neo4j.ManagedTransaction, state: corrections.FixState, docs: Sequence[str]) -> None:
+    """The log's new entries, and the originals of ``docs`` as ``state`` has them (none of dropped ones)."""
+    stored_seqs = {r["seq"] for r in tx.run(cypher.CORRECTION_SEQS)}
+    rows = [
+        {"seq": c.seq, "data": json.dumps(c.to_json(), ensure_ascii=False)}
+        for c in state.log
+        if c.seq not in stored_seqs
+    ]
     if rows:
         tx.run(cypher.ADD_CORRECTIONS, rows=rows).consume()
-    stored = [r["doc"] for r in tx.run(cypher.CORRECTION_ORIGINALS)]
+    stored = [r["doc"] for r in tx.run(cypher.CORRECTION_ORIGINAL_DOCS)]
     gone = [d for d in stored if d not in state.originals]
     if gone:
         tx.run(cypher.DELETE_CORRECTION_ORIGINALS, docs=gone).consume()
-    if state.originals:
-        tx.run(cypher.SET_CORRECTION_ORIGINALS, rows=_original_rows(state.originals)).consume()
+    kept = {d: state.originals[d] for d in docs if d in state.originals}
+    if kept:
+        tx.run(cypher.SET_CORRECTION_ORIGINALS, rows=_original_rows(kept)).consume()
 
 
 # -- records <-> rows ---------------------------------------------------------------------------------

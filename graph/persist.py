@@ -42,7 +42,7 @@ SEGMENTS = "segments"
 LOCK = ".lock"
 #: the corrections log and the uncorrected records it changed (see graph/fixlog.py)
 FIXES = "corrections.json"
-FIX_ORIGINALS = "corrections-originals.json"
+FIX_ORIGINALS = "corrections-originals"
 #: Shared-locked by readers while they read segments; a writer deletes segments only when it can
 #: take it exclusively, so a reader never finds a segment of the manifest it read gone.
 READERS = ".readers"
