@@ -16,17 +16,18 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from store import make_corpus  # noqa: E402  (bench/store.py)
+from store import make_corpus  # bench/store.py
 
-from graph import fixing  # noqa: E402
-from graph.corrections import Correction  # noqa: E402
-from graph.store import GraphStore  # noqa: E402
+from extract.model import Extraction
+from graph import fixing
+from graph.corrections import Correction
+from graph.store import GraphStore
 
 
 def make_log(store: GraphStore, count: int) -> list[Correction]:
@@ -62,8 +63,8 @@ def make_log(store: GraphStore, count: int) -> list[Correction]:
 
 
 def ingest_rate(
-    open_store: Callable[[], GraphStore], corpus: list, log: list[Correction]
-) -> tuple[float, GraphStore]:  # type: ignore[type-arg]
+    open_store: Callable[[], GraphStore], corpus: list[Extraction], log: list[Correction]
+) -> tuple[float, GraphStore]:
     store = open_store()
     if log:
         fixing.load_log(store, log)
@@ -101,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             counter = iter(range(100))
 
-            def open_store(backend: str = backend, tmp: str = tmp) -> GraphStore:
+            def open_store(
+                backend: str = backend, tmp: str = tmp, counter: Iterator[int] = counter
+            ) -> GraphStore:
                 if backend == "embedded":
                     from graph.embedded import EmbeddedStore
 
@@ -128,7 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  ingest, no corrections (baseline): {base_rate:,.0f} rel/s")
             print(
                 f"  ingest, {len(log)} corrections:      {fixed_rate:,.0f} rel/s "
-                f"(ratio {fixed_rate / base_rate:.2f}; {changed} of {len(corpus)} reports corrected, {stale} stale)"
+                f"(ratio {fixed_rate / base_rate:.2f}; {changed} of {len(corpus)} reports corrected, "
+                f"{stale} stale)"
             )
             print(f"  one merge: {make_ms:,.0f} ms, its undo: {undo_ms:,.0f} ms (median)")
     return 0

@@ -107,6 +107,8 @@ class EmbeddedStore:
         #: the corrections log while this process holds the writer lock (read under it), and its active part
         self._fix_log: list[corrections.Correction] | None = None
         self._fix_active: list[corrections.Correction] = []
+        #: originals to write (or, None, drop) before the next manifest names the corrected records
+        self._fix_pending: dict[str, DocRecords | None] = {}
         if not check_folder(self.folder) and readonly and not self.folder.exists():
             raise StoreUnavailable(f"{self.folder}: no store here (build one: kg build REPORTS --store PATH)")
         self._sync(force=True)
@@ -200,6 +202,7 @@ class EmbeddedStore:
 
     def _commit(self, records: list[DocRecords], removed: set[str]) -> None:
         """Write one new segment (if any records) and switch the manifest: the single commit point."""
+        self._write_originals(removed - {r.document.id for r in records})
         generation = self._manifest.generation + 1
         segments = [
             SegmentEntry(s.file, [d for d in s.docs if d not in removed]) for s in self._manifest.segments
@@ -228,8 +231,18 @@ class EmbeddedStore:
         if dropped:
             reap(self.folder, [self.folder / "segments" / file for file in dropped])
 
+    def _write_originals(self, removed: set[str]) -> None:
+        """The corrections step's originals of this commit, before the manifest (see :mod:`graph.fixlog`)."""
+        if self._fix_log:
+            for doc in removed:
+                self._fix_pending.setdefault(doc, None)
+        if self._fix_pending:
+            pending, self._fix_pending = self._fix_pending, {}
+            fixlog.write_originals(self.folder, pending)
+
     def _recover(self) -> None:
         """After a failed commit the memory may hold unwritten documents: rebuild it from disk."""
+        self._fix_pending = {}
         self._mem = MemGraph()
         self._manifest = Manifest(generation=0, segments=[])
         self._sync(force=True)
@@ -319,8 +332,7 @@ class EmbeddedStore:
         if not self._fix_log:
             return rec
         fixed = corrections.apply(rec, self._fix_active)
-        # before the manifest names the corrected records
-        fixlog.write_original(self.folder, rec.document.id, rec if fixed is not rec else None)
+        self._fix_pending[rec.document.id] = rec if fixed is not rec else None
         return fixed
 
     # -- corrections ----------------------------------------------------------------
@@ -364,7 +376,10 @@ class EmbeddedStore:
                 mem = self._mem
                 records = [r for r in records if r.document.id in mem.docs]
                 try:
-                    fixlog.write_state(self.folder, state, [r.document.id for r in records])
+                    for rec in records:
+                        self._fix_pending[rec.document.id] = state.originals.get(rec.document.id)
+                    self._write_originals(set())
+                    fixlog.write_state(self.folder, state, [])  # drops the originals of removed reports
                     self._fix_log = list(state.log)
                     self._fix_active = state.active()
                     for rec in records:

@@ -19,9 +19,9 @@ from typing import TypeVar
 
 import orjson
 
-from .corrections import Correction, FixState, records_from_json, records_json
+from .corrections import Correction, FixState, records_bytes, records_from_bytes
 from .errors import CorruptStore
-from .persist import FIX_ORIGINALS, FIXES, DocRecords, write_atomic
+from .persist import FIX_ORIGINALS, FIXES, DocRecords, fsync_dir, write_atomic
 
 T = TypeVar("T")
 _DOC_FILE = re.compile(r"^[0-9a-zA-Z_-]{1,128}\.json$")
@@ -45,7 +45,7 @@ def read_originals(folder: Path) -> dict[str, DocRecords]:
     out: dict[str, DocRecords] = {}
     for path in sorted(base.iterdir()):
         if _DOC_FILE.match(path.name):
-            rec = _read(path, lambda raw: records_from_json(orjson.loads(raw)), None)
+            rec = _read(path, records_from_bytes, None)
             if rec is not None:
                 out[rec.document.id] = rec
     return out
@@ -55,21 +55,27 @@ def read_state(folder: Path) -> FixState:
     return FixState(log=read_log(folder), originals=read_originals(folder))
 
 
-def write_original(folder: Path, doc_id: str, rec: DocRecords | None) -> None:
-    """Keep (or, with ``None``, drop) one report's uncorrected records."""
-    path = _original_path(folder, doc_id)
-    if rec is None:
+def write_originals(folder: Path, changes: dict[str, DocRecords | None]) -> None:
+    """Several reports' originals at once (a batch of a build): each file made durable, the folder once."""
+    base = folder / FIX_ORIGINALS
+    written = False
+    for doc_id, rec in changes.items():
+        path = _original_path(folder, doc_id)
+        if rec is None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            continue
+        base.mkdir(exist_ok=True)
+        write_atomic(path, records_bytes(rec), sync_dir=False)
+        written = True
+    if written or changes:
         with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        return
-    path.parent.mkdir(exist_ok=True)
-    write_atomic(path, orjson.dumps(records_json(rec)))
+            fsync_dir(base)
 
 
 def write_state(folder: Path, state: FixState, docs: Iterable[str]) -> None:
     """The originals of ``docs`` as ``state`` has them (none of reports it dropped), then the log."""
-    for d in docs:
-        write_original(folder, d, state.originals.get(d))
+    write_originals(folder, {d: state.originals.get(d) for d in docs})
     base = folder / FIX_ORIGINALS
     if base.is_dir():
         for path in base.iterdir():

@@ -315,7 +315,7 @@ class Neo4jStore:
     def fix_state(self) -> corrections.FixState:
         """The corrections log and the uncorrected records of the documents it changed."""
         originals = {
-            r["doc"]: corrections.records_from_json(json.loads(r["data"]))
+            r["doc"]: corrections.records_from_bytes(r["data"])
             for r in self._read(cypher.CORRECTION_ORIGINALS)
         }
         return corrections.FixState(log=self.fix_log(), originals=originals)
@@ -747,10 +747,7 @@ class _Fixes:
 
 
 def _original_rows(originals: Mapping[str, DocRecords]) -> list[dict[str, Any]]:
-    return [
-        {"doc": d, "data": json.dumps(corrections.records_json(r), ensure_ascii=False)}
-        for d, r in originals.items()
-    ]
+    return [{"doc": d, "data": corrections.records_bytes(r).decode("utf-8")} for d, r in originals.items()]
 
 
 def _save_fixes(tx: neo4j.ManagedTransaction, state: corrections.FixState, docs: Sequence[str]) -> None:
