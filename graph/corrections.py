@@ -18,7 +18,7 @@ earlier one.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Literal
@@ -181,13 +181,62 @@ class Correction:
         return None
 
 
+class Originals(MutableMapping[str, DocRecords]):
+    """Document id -> uncorrected records, decoded only when asked for (a store may keep many).
+
+    ``holding(keys)`` finds the documents whose records name one of ``keys``
+    by searching the stored JSON, so a correction touching two entities does
+    not decode every corrected report.
+    """
+
+    def __init__(self, raw: Mapping[str, bytes] | None = None) -> None:
+        self._raw: dict[str, bytes] = dict(raw or {})
+        self._decoded: dict[str, DocRecords] = {}
+
+    def __getitem__(self, doc: str) -> DocRecords:
+        rec = self._decoded.get(doc)
+        if rec is None:
+            rec = self._decoded[doc] = records_from_bytes(self._raw[doc])
+        return rec
+
+    def __contains__(self, doc: object) -> bool:
+        return doc in self._raw
+
+    def __setitem__(self, doc: str, rec: DocRecords) -> None:
+        self._decoded[doc] = rec
+        self._raw[doc] = b""  # stands for "decoded": searched through the records instead
+
+    def __delitem__(self, doc: str) -> None:
+        del self._raw[doc]
+        self._decoded.pop(doc, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def holding(self, keys: Iterable[str]) -> list[str]:
+        needles = [orjson.dumps(k) for k in keys]
+        out = []
+        for doc, raw in self._raw.items():
+            rec = self._decoded.get(doc)
+            if rec is not None:
+                wanted = {n.key for n in rec.nodes}
+                if any(orjson.loads(k) in wanted for k in needles):
+                    out.append(doc)
+            elif any(k in raw for k in needles):
+                out.append(doc)
+        return out
+
+
 @dataclass(slots=True)
 class FixState:
     """What a store keeps about corrections: the log, and the uncorrected records of what it changed."""
 
     log: list[Correction] = field(default_factory=list)
     #: document id -> its records as resolved, before corrections (only documents they changed)
-    originals: dict[str, DocRecords] = field(default_factory=dict)
+    originals: MutableMapping[str, DocRecords] = field(default_factory=dict)
 
     def active(self) -> list[Correction]:
         """The entries that take effect, in log order: no undo entries, nothing undone."""

@@ -27,6 +27,7 @@ from .corrections import (
     FactRef,
     FixState,
     NewFact,
+    Originals,
     apply,
     doc_name,
     documents_named,
@@ -145,9 +146,11 @@ def _affected(store: CorrectingStore, state: FixState, c: Correction) -> list[st
     for k in keys:
         with contextlib.suppress(NotFound):
             docs.update(store.entity(k).documents)
-    for d, rec in state.originals.items():
-        if any(n.key in keys for n in rec.nodes):
-            docs.add(d)
+    originals = state.originals
+    if isinstance(originals, Originals):
+        docs.update(originals.holding(keys))
+    else:
+        docs.update(d for d, rec in originals.items() if any(n.key in keys for n in rec.nodes))
     ref = c.fact or c.new_fact
     stored = list(store.iter_documents())
     if ref is not None:

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import orjson
 
-from .corrections import Correction, FixState, records_bytes, records_from_bytes
+from .corrections import Correction, FixState, Originals, records_bytes
 from .errors import CorruptStore
 from .persist import FIX_ORIGINALS, FIXES, DocRecords, fsync_dir, write_atomic
 
@@ -38,17 +38,33 @@ def _original_path(folder: Path, doc_id: str) -> Path:
     return folder / FIX_ORIGINALS / name
 
 
-def read_originals(folder: Path) -> dict[str, DocRecords]:
+def read_originals(folder: Path) -> Originals:
+    """Every kept original, read but not decoded (see :class:`graph.corrections.Originals`)."""
     base = folder / FIX_ORIGINALS
-    if not base.is_dir():
-        return {}
-    out: dict[str, DocRecords] = {}
-    for path in sorted(base.iterdir()):
-        if _DOC_FILE.match(path.name):
-            rec = _read(path, records_from_bytes, None)
-            if rec is not None:
-                out[rec.document.id] = rec
-    return out
+    raw: dict[str, bytes] = {}
+    if base.is_dir():
+        for path in sorted(base.iterdir()):
+            if _DOC_FILE.match(path.name):
+                with contextlib.suppress(FileNotFoundError):
+                    raw[path.name[:-5]] = path.read_bytes()
+    return _Checked(folder, raw)
+
+
+class _Checked(Originals):
+    """Originals whose decoding failure names the file (a one-line error, never a traceback)."""
+
+    def __init__(self, folder: Path, raw: dict[str, bytes]) -> None:
+        super().__init__(raw)
+        self._folder = folder
+
+    def __getitem__(self, doc: str) -> DocRecords:
+        if doc not in self:
+            raise KeyError(doc)
+        try:
+            return super().__getitem__(doc)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            path = _original_path(self._folder, doc)
+            raise CorruptStore(f"{path}: not a corrections file ({type(exc).__name__}: {exc})") from None
 
 
 def read_state(folder: Path) -> FixState:

@@ -314,10 +314,9 @@ class Neo4jStore:
 
     def fix_state(self) -> corrections.FixState:
         """The corrections log and the uncorrected records of the documents it changed."""
-        originals = {
-            r["doc"]: corrections.records_from_bytes(r["data"])
-            for r in self._read(cypher.CORRECTION_ORIGINALS)
-        }
+        originals = corrections.Originals(
+            {r["doc"]: r["data"].encode("utf-8") for r in self._read(cypher.CORRECTION_ORIGINALS)}
+        )
         return corrections.FixState(log=self.fix_log(), originals=originals)
 
     def document_records(self, doc_id: str) -> DocRecords:
