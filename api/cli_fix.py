@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -260,6 +261,31 @@ def import_cmd(
     out.print(f"{len(results) - failed} applied, {failed} failed.")
     if failed:
         raise typer.Exit(1)
+
+
+@fix_app.command("load")
+def load_cmd(
+    path: Annotated[Path, typer.Argument(help="A log saved with kg fix list --json (from another store).")],
+    store: StoreOption = None,
+) -> None:
+    """Give a store without corrections the log of another one (a rebuild keeps the fixes).
+
+    Works before or after kg build: the stored reports are corrected at once, later ones as they come.
+
+    Example: kg fix list --json --store old-data > fixes.json && kg fix load fixes.json --store new-data
+    """
+    try:
+        entries = [Correction.from_json(e) for e in json.loads(path.read_text(encoding="utf-8"))]
+    except OSError as exc:
+        fail(f"{path}: cannot read ({exc.strerror})", status=1)
+    except (ValueError, KeyError, TypeError) as exc:
+        fail(f"{path}: not a corrections log from kg fix list --json ({type(exc).__name__}: {exc})", status=1)
+    with opened(store) as s:
+        try:
+            changed = fixing.load_log(s, entries)
+        except fixing.CorrectionError as exc:
+            fail(str(exc), status=1)
+    out.print(f"{len(entries)} corrections loaded; {changed} stored reports corrected.")
 
 
 @fix_app.command("export-gold")

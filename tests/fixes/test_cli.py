@@ -73,3 +73,26 @@ def test_bad_input_is_one_line(tmp_path: Path, report: Path) -> None:
     missing = kg("fix", "reject", "Project:没有这个项目", "--store", str(store))
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert _log(store) == []
+
+
+def test_a_log_saved_and_loaded_into_a_rebuilt_store(tmp_path: Path, report: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    assert kg("build", "--store", str(old), str(report)).returncode == 0
+    queue = json.loads(kg("review", "--json", "--store", str(old)).stdout)
+    target = queue[0]["key"]
+    assert kg("fix", "reject", target, "--store", str(old)).returncode == 0
+    saved = tmp_path / "fixes.json"
+    saved.write_text(kg("fix", "list", "--json", "--store", str(old)).stdout, encoding="utf-8")
+
+    loaded = kg("fix", "load", str(saved), "--store", str(new))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "1 corrections loaded; 0 stored reports corrected" in loaded.stdout
+    assert kg("build", "--store", str(new), str(report)).returncode == 0
+    gone = kg("neighbors", target, "--store", str(new))
+    assert gone.returncode == 1 and "Traceback" not in gone.stderr
+    again = kg("fix", "load", str(saved), "--store", str(new))
+    assert again.returncode == 1 and "already holds corrections" in again.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{]", encoding="utf-8")
+    bad = kg("fix", "load", str(broken), "--store", str(new))
+    assert bad.returncode == 1 and bad.stderr.startswith(f"kg: {broken}: not a corrections log")
