@@ -675,7 +675,7 @@ def test_a_correction_holds_through_rebuilds_and_its_undo_restores_the_graph(
 
     store.ingest_many([a, b])  # the same reports again: unchanged
     check(store)
-    assert store.ingest(_changed(a)).status == "replaced"  # a changed report
+    assert store.ingest(_changed(a), replace=True).status == "replaced"  # a changed report
     check(store)
     assert _has(store, "Zone:望春工业园区")
     store.remove_document(document_id(b))  # removed and added back

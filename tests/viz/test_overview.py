@@ -163,13 +163,14 @@ def test_start_page_shows_the_store_and_where_to_go(
             "#kg-money"
         )
         links = page.eval_on_selector_all("#kg-links a", "as => as.map(a => a.getAttribute('href'))")
-        assert links == ["/viz", "/funding", "/documents", "/docs"]
+        assert links == ["/viz", "/funding", "/documents", "/review", "/docs"]
         label = page.locator("label[for=kg-depth]")
         assert label.is_visible() and label.inner_text() == "深度 Depth"
         page.screenshot(path=str(artifacts / "start-page.png"), full_page=True)
         for href, needle in (
             ("/funding", "76.5万元 共享 shared by 5"),
             ("/documents", "004_c7c8b67092e286f7.txt"),
+            ("/review", "待审 Review queue"),
         ):
             page.click(f"#kg-links a[href='{href}']")
             page.wait_for_load_state()
