@@ -304,7 +304,7 @@ def documents_table(request: Request, store: Annotated[GraphStore, Depends(get_s
     return HTMLResponse(page)
 
 
-@router.get("/review", response_class=HTMLResponse, summary="待审 Review queue page")
+@router.get("/review", response_class=HTMLResponse, responses=JSON_422, summary="待审 Review queue page")
 def review_page(
     request: Request,
     store: Annotated[GraphStore, Depends(get_store)],

@@ -16,7 +16,7 @@ from graph import fixing, review
 from graph.corrections import OP_LABELS, Correction, doc_name
 from graph.store import GraphStore
 
-from ..auth import require_token
+from ..auth import WRITE_REFUSALS, require_write
 from ..deps import get_store
 from ..schemas import ErrorOut
 from .calls import Calls
@@ -25,7 +25,7 @@ from .render import json_answer
 router = APIRouter(prefix="/api/corrections", tags=["修正 Corrections"])
 #: the write routes: the API's write protection, applied here once
 writes = APIRouter(
-    prefix="/api/corrections", tags=["修正 Corrections"], dependencies=[Depends(require_token)]
+    prefix="/api/corrections", tags=["修正 Corrections"], dependencies=[Depends(require_write)]
 )
 
 Short = Annotated[str, Field(max_length=fixing.MAX_NAME)]
@@ -135,7 +135,7 @@ async def confirmed(call: Calls) -> Response:
     status_code=201,
     responses={
         400: {"model": ErrorOut, "description": "不能修正 The correction cannot be made (reason given)"},
-        401: {"model": ErrorOut, "description": "需要令牌 Bearer token required (KG_API_TOKEN)"},
+        **WRITE_REFUSALS,
         404: {"model": ErrorOut, "description": "未找到 No such entity, fact or report"},
     },
     summary="修正 Make a correction",

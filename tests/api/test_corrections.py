@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from graph import fixing
 from graph.queries import build
 from graph.store import open_store
 from tests.api.helpers import enc
@@ -90,3 +91,23 @@ def test_bad_corrections_are_400_with_the_reason(api: httpx.Client) -> None:
         api.post("/api/corrections", json={"op": "rename", "key": "x", "name": "名" * 500}).status_code == 422
     )
     assert api.get("/api/corrections").json()["total"] == 0
+
+
+def test_corrections_follow_the_write_protection(tmp_path: Path, eval_docs: Path) -> None:
+    store = open_store(str(tmp_path / "kg-data"))
+    build(store, [eval_docs / REPORT])
+    key = next(iter(store.iter_nodes())).key
+    body = {"op": "confirm", "key": key}
+    try:
+        with LiveServer(create_app(store, api_token="")) as srv:  # read-only by default
+            refused = httpx.post(f"{srv.url}/api/corrections", json=body)
+            assert refused.status_code == 403 and "writes are disabled" in refused.json()["detail"]
+        with LiveServer(create_app(store, api_token="", allow_writes=True)) as srv:
+            foreign = httpx.post(
+                f"{srv.url}/api/corrections", json=body, headers={"Origin": "http://evil.test"}
+            )
+            assert foreign.status_code == 403
+            assert httpx.post(f"{srv.url}/api/corrections", json=body).status_code == 201
+        assert [c.op for c in fixing.log(store)] == ["confirm"]
+    finally:
+        store.close()

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 def writable(tmp_path: Path, eval_dir: Path) -> Iterator[tuple[GraphStore, LiveServer]]:
     store = open_store(str(tmp_path / "kg-data"))
     build(store, [eval_dir / "docs" / "000_0207fd07f11f00dd.txt"])
-    with LiveServer(create_app(store, api_token="")) as srv:
+    with LiveServer(create_app(store, api_token="", allow_writes=True)) as srv:
         yield store, srv
     store.close()
 
