@@ -90,7 +90,7 @@ def test_links_path_neighbors(cli_store: Path) -> None:
     links = kg("links", "亿太诺", "--store", str(cli_store))
     assert links.returncode == 0, links.stderr
     assert "小巨人" in links.stdout
-    path = kg("path", "凌智产业园", "宁波高新区", "--json", "--store", str(cli_store))
+    path = kg("path", "凌智产业园", "贵驷片区", "--json", "--store", str(cli_store))
     assert path.returncode == 0, path.stderr
     paths = json.loads(path.stdout)
     assert paths["total"] >= 1 and paths["items"][0]["nodes"][0]["name"] == "凌智产业园"

@@ -59,9 +59,9 @@ def test_company_policies_of_yitainuo_include_little_giants(client: httpx.Client
     assert key in [i["company"]["key"] for i in back["items"]]
 
 
-def test_path_from_lingzhi_to_gaoxin_zone(client: httpx.Client) -> None:
+def test_path_from_lingzhi_to_its_zone(client: httpx.Client) -> None:
     source = key_of(client, "凌智产业园", "Project")
-    target = key_of(client, "宁波高新区", "Zone")
+    target = key_of(client, "贵驷片区", "Zone")
     resp = client.get("/api/paths", params={"source": source, "target": target, "max_hops": 6})
     assert resp.status_code == 200
     body = resp.json()
@@ -76,7 +76,7 @@ def test_path_from_lingzhi_to_gaoxin_zone(client: httpx.Client) -> None:
 
 
 def test_paths_accept_names(client: httpx.Client) -> None:
-    body = client.get("/api/paths", params={"source": "凌智产业园", "target": "宁波高新区"}).json()
+    body = client.get("/api/paths", params={"source": "凌智产业园", "target": "贵驷片区"}).json()
     assert body["total"] >= 1
 
 
