@@ -322,7 +322,8 @@ def qualify(
     if period is None and pred != "LOCATED_IN":
         anchor = o if o is not None else s
         period = _period_for(sent, anchor.start - sent.start if anchor is not None else 0, builder)
-    if pred == "FUNDED_BY" and agency is None and f is not None:
+    if pred == "FUNDED_BY" and f is not None:
+        # the rules took any agency word, 中央 of 中央预算内投资 included; this one never does
         agency = _agency_in(f, builder)
     if pred == "PARTICIPATES_IN" and action is None and o is not None:
         before = text[max(0, o.start - sent.start - 8) : o.start - sent.start]
