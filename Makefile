@@ -67,6 +67,7 @@ bench: db-start bench-deps
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/fixes.py
+	$(BIN)/python bench/build.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/kg db stop --dir $(DBDIR)

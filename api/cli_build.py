@@ -1,18 +1,21 @@
-"""``kg build`` and ``kg remove``: filling and pruning the store from report files."""
+"""``kg build``, ``kg load`` and ``kg remove``: filling and pruning the store from report files."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from extract.batch import WorkerDied, default_jobs
 from extract.errors import LoadError
 from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
+from graph.build import STDIN, BuildProgress, BuildSummary, build, load
 from graph.errors import NotFound
 from graph.labels import period_label
-from graph.queries import BuildProgress, BuildSummary, build, remove
+from graph.queries import remove
 from graph.store import GraphStore, is_bolt_uri, store_spec
 
 from .cli_common import ReportPaths, StoreOption, fail
@@ -44,27 +47,103 @@ def _summary_tables(summary: BuildSummary) -> list[Rows]:
     return [docs, ents, rels]
 
 
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _fill(
+    spec: str, what: str, run: Callable[[GraphStore, Callable[[BuildProgress], None]], BuildSummary]
+) -> tuple[BuildSummary, Path]:
+    """Run a build or a load under one progress bar; Ctrl-C stops it, keeping what was committed."""
+    from viz import write_network
+
+    with opened(spec) as s:
+        with _bar() as bar:
+            task = bar.add_task(what, total=None)
+
+            def step(p: BuildProgress) -> None:
+                bar.update(task, completed=p.done, total=p.total, description=Path(p.path).name)
+                if p.failure is not None:
+                    bar.console.print(
+                        f"kg: {p.failure.message}", markup=False, highlight=False, soft_wrap=True
+                    )
+
+            try:
+                summary = run(s, step)
+            except KeyboardInterrupt:
+                bar.stop()
+                kept = s.stats().documents
+                fail(
+                    f"interrupted: the store keeps its {kept} reports (each one whole), nothing of the rest",
+                    130,
+                )
+            except WorkerDied as exc:
+                fail(str(exc), status=2)
+        for source, result in summary.kept_beside():
+            beside = ", ".join(result.same_path)
+            err.print(
+                f"kg: {source}: its text changed; stored as {result.document} beside {beside} "
+                f"(kg {'load' if what == 'loading' else 'build'} --replace replaces it)",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        page = network_page_path(s, spec)
+        write_network(s, page)
+    return summary, page
+
+
+def _report(summary: BuildSummary, page: Path) -> None:
+    for table in _summary_tables(summary):
+        table.show()
+    out.print(f"Network page: {page}")
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+ReplaceOption = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help="A file whose text changed replaces what was stored from it (default: kept beside).",
+    ),
+]
+
+
 def build_cmd(
     paths: ReportPaths,
-    replace: Annotated[
-        bool,
+    replace: ReplaceOption = False,
+    jobs: Annotated[
+        int | None,
         typer.Option(
-            "--replace",
-            help="A file whose text changed replaces what was stored from it (default: kept beside).",
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes extracting at once (default: the cores). The stored result is the same "
+            "for any number.",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Extract reports and store their entities and facts; prints a summary and writes the network page.
 
-    Re-running on the same files changes nothing (the same text in another encoding is the same
-    report); a file whose text changed is stored as a new document beside the old one unless --replace.
-    Exit status 1 when some files could not be read (the others are stored).
+    Reports are extracted in parallel and stored in input order, so the store is the one a serial
+    build makes. Re-running on the same files changes nothing (the same text in another encoding is
+    the same report); a file whose text changed is stored as a new document beside the old one unless
+    --replace. Ctrl-C (or a kill) keeps every report committed before it, each whole (commits are at
+    most a few seconds apart). Exit status 1 when some files could not be read (the others are stored).
 
-    Example: kg build examples/
+    Example: kg build --jobs 2 examples/
     """
     from extract.walk import iter_inputs
-    from viz import write_network
 
     # nothing readable: say so before any store is opened (or created)
     inputs = list(iter_inputs(paths))
@@ -74,41 +153,38 @@ def build_cmd(
             problems or "no report files (.txt, .md, .html) found in " + ", ".join(map(str, paths)), status=1
         )
     spec = store_spec(store)
-    with opened(spec) as s:
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("extracting", total=None)
+    n = jobs or default_jobs()
+    summary, page = _fill(
+        spec, "extracting", lambda s, step: build(s, paths, progress=step, jobs=n, replace=replace)
+    )
+    _report(summary, page)
 
-            def step(p: BuildProgress) -> None:
-                bar.update(task, completed=p.done, total=p.total, description=Path(p.path).name)
-                if p.failure is not None:
-                    bar.console.print(
-                        f"kg: {p.failure.message}", markup=False, highlight=False, soft_wrap=True
-                    )
-                elif p.result is not None and p.result.same_path:
-                    kept = ", ".join(p.result.same_path)
-                    bar.console.print(
-                        f"kg: {p.path}: its text changed; stored as {p.result.document} beside {kept} "
-                        "(kg build --replace replaces it)",
-                        markup=False,
-                        highlight=False,
-                        soft_wrap=True,
-                    )
 
-            summary = build(s, paths, progress=step, replace=replace)
-        page = network_page_path(s, spec)
-        write_network(s, page)
-    for table in _summary_tables(summary):
-        table.show()
-    out.print(f"Network page: {page}")
-    if summary.failures:
-        raise typer.Exit(1)
+def load_cmd(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILES",
+            help="JSON Lines files written by `kg extract --json`, folders of them (the *.jsonl "
+            "partitions of `kg extract --engine dask`, in name order); - reads standard input.",
+        ),
+    ],
+    replace: ReplaceOption = False,
+    store: StoreOption = None,
+) -> None:
+    """Store extractions made elsewhere (`kg extract --json`, a Dask cluster), one line per report.
+
+    A line that is not an extraction gets one line on stderr (kg: FILE:LINE: PROBLEM) and the others
+    are stored; the exit status is then 1. Loading the output of `kg extract --json` stores what
+    `kg build` of the same files stores.
+
+    Example: kg extract --json reports/ > out.jsonl && kg load out.jsonl
+    """
+    spec = store_spec(store)
+    summary, page = _fill(spec, "loading", lambda s, step: load(s, files, progress=step, replace=replace))
+    if not summary.results and not summary.failures:
+        fail("no extractions found in " + ", ".join("standard input" if f == STDIN else f for f in files), 1)
+    _report(summary, page)
 
 
 def remove_cmd(
@@ -192,5 +268,6 @@ def documents_cmd(
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``kg`` app."""
     app.command("build")(build_cmd)
+    app.command("load")(load_cmd)
     app.command("remove")(remove_cmd)
     app.command("documents")(documents_cmd)

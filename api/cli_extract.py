@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import os
+import contextlib
+import enum
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.text import Text
 
+from extract.batch import extract_batch
 from extract.errors import LoadError
+from extract.jsonl import to_line
 from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, TYPE_LABELS_ZH, Extraction
-from extract.pipeline import extract_file
 from extract.walk import iter_inputs
 from graph.labels import period_label
 
@@ -92,6 +94,11 @@ def _render(ex: Extraction, wide: bool) -> None:
     out.print()
 
 
+class Engine(enum.StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 def extract_cmd(
     paths: ReportPaths,
     as_json: Annotated[
@@ -113,45 +120,111 @@ def extract_cmd(
         ),
     ] = 0.0,
     wide: WideOption = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes extracting at once (local engine); output order is input order.",
+        ),
+    ] = 1,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="local: this process (and --jobs); dask: a Dask cluster, writing JSONL partitions to --out."
+        ),
+    ] = Engine.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address (tcp://host:8786); without it a local cluster of --jobs "
+            "workers is started."
+        ),
+    ] = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            help="Folder (or fsspec URL) for the Dask engine's part-NNNNN.jsonl files; workers "
+            "must be able to write there.",
+        ),
+    ] = None,
 ) -> None:
     """Extract entities and relations from government work reports.
 
     Folders are read recursively. Each file that cannot be read gets one line on stderr
     (kg: PATH: PROBLEM); the others are still processed, and the exit status is 1.
 
+    With --engine dask the reports are extracted on a Dask cluster into JSONL partitions
+    (the same lines as --json, in input order) for `kg load OUT/`.
+
     Example: kg extract --json reports/
+
+    Example: kg extract --engine dask --scheduler tcp://10.0.0.5:8786 --out /shared/run1 /shared/reports
     """
     max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb is not None else None
+    if engine is Engine.dask:
+        _extract_on_dask(paths, out_dir, scheduler, jobs, max_bytes, min_confidence)
+        return
     failed = 0
     done = 0
-    for item in iter_inputs(paths):
-        if isinstance(item, LoadError):
-            failed += 1
-            _failure(str(item))
-            continue
-        try:
-            ex = extract_file(item, max_bytes).filtered(min_confidence)
-        except LoadError as exc:
-            failed += 1
-            _failure(str(exc))
-            continue
-        except Exception as exc:
-            # An extractor bug on one file must not hide the others' results; KG_DEBUG shows the traceback.
-            if os.environ.get("KG_DEBUG"):
-                raise
-            failed += 1
-            _failure(f"{item}: extraction failed ({type(exc).__name__}: {exc}); set KG_DEBUG=1 for details")
-            continue
-        done += 1
-        if as_json:
-            sys.stdout.write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        else:
-            _render(ex, wide)
+    with contextlib.closing(extract_batch(iter_inputs(paths), jobs, max_bytes)) as results:
+        for ex in results:
+            if isinstance(ex, LoadError):
+                failed += 1
+                _failure(str(ex))
+                continue
+            ex = ex.filtered(min_confidence)
+            done += 1
+            if as_json:
+                sys.stdout.write(to_line(ex) + "\n")
+                sys.stdout.flush()
+            else:
+                _render(ex, wide)
     if done == 0 and failed == 0:
         _failure("no report files (.txt, .md, .html, .htm) found in " + ", ".join(str(p) for p in paths))
         raise typer.Exit(1)
     if failed:
+        raise typer.Exit(1)
+
+
+def _extract_on_dask(
+    paths: list[Path],
+    out: str | None,
+    scheduler: str | None,
+    jobs: int,
+    max_bytes: int | None,
+    min_confidence: float,
+) -> None:
+    from extract.dask_engine import DaskUnavailable, extract_on_dask
+
+    if out is None:
+        _failure("--engine dask writes JSONL partitions: give the folder with --out")
+        raise typer.Exit(2)
+    try:
+        run = extract_on_dask(
+            paths,
+            out,
+            scheduler,
+            workers=jobs if scheduler is None else None,
+            max_bytes=max_bytes,
+            min_confidence=min_confidence,
+        )
+    except DaskUnavailable as exc:
+        _failure(str(exc))
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        # An unreachable scheduler (distributed raises OSError after its connect timeout).
+        _failure(f"Dask scheduler {scheduler or '(local cluster)'}: {exc}")
+        raise typer.Exit(2) from None
+    for failure in run.failures:
+        _failure(str(failure))
+    if run.reports == 0 and not run.failures:
+        _failure("no report files (.txt, .md, .html, .htm) found in " + ", ".join(str(p) for p in paths))
+        raise typer.Exit(1)
+    sys.stderr.write(f"kg: {run.reports} reports extracted into {len(run.parts)} partitions in {out}\n")
+    if run.failures:
         raise typer.Exit(1)
 
 

@@ -16,6 +16,8 @@ one after the other.
 from __future__ import annotations
 
 import contextlib
+import io
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -24,8 +26,8 @@ from typing import TextIO
 
 from extract.model import Extraction
 
-from . import corrections, fixlog
-from .errors import CorruptStore, StaleWrite, StoreError, StoreUnavailable
+from . import corrections, fixlog, snapshot
+from .errors import CorruptStore, StaleWrite, StoreError, StoreLocked, StoreUnavailable
 from .ingest import PreparedDocument, document_id, prepare, resolve
 from .longlived import long_lived
 from .memgraph import MemGraph
@@ -67,6 +69,9 @@ BATCH_SECONDS = 2.0
 #: More live segments than this and a write folds the small trailing ones into its own segment.
 MAX_SEGMENTS = 16
 SMALL_SEGMENT = 64
+#: A writer saves the snapshot of the indexes after a write call once it has committed this many facts
+#: since the last one, or as many as the last one held (so saving costs O(1) per fact); and on close.
+SNAPSHOT_TAIL = 50_000
 #: A manifest written less than this long ago is re-read even if its stat looks unchanged
 #: (inode numbers are reused and mtimes are coarse on some filesystems).
 _FRESH_NS = 2_000_000_000
@@ -82,7 +87,9 @@ class EmbeddedStore:
     ``lock_timeout`` bounds how long a writer waits for another writer
     (``None``: as long as it takes) before raising ``StoreLocked``;
     ``notify`` is where the one "waiting for the store lock" line goes
-    (stderr by default).
+    (stderr by default).  ``use_snapshot`` (default on) opens from the
+    saved indexes (:mod:`graph.snapshot`) and keeps them saved; off, every
+    open replays the segments (benchmarks and tests compare the two).
     """
 
     def __init__(
@@ -92,6 +99,7 @@ class EmbeddedStore:
         *,
         lock_timeout: float | None = None,
         notify: TextIO | None = None,
+        use_snapshot: bool = True,
     ) -> None:
         self.folder = Path(path)
         self.location = str(path)
@@ -109,9 +117,41 @@ class EmbeddedStore:
         self._fix_active: list[corrections.Correction] = []
         #: originals to write (or, None, drop) before the next manifest names the corrected records
         self._fix_pending: dict[str, DocRecords | None] = {}
+        self._use_snapshot = use_snapshot
+        #: facts this process committed since the snapshot was last saved, and how many that one held
+        self._tail = 0
+        self._snap_facts = 0
         if not check_folder(self.folder) and readonly and not self.folder.exists():
             raise StoreUnavailable(f"{self.folder}: no store here (build one: kg build REPORTS --store PATH)")
+        self._load()
+
+    def _load(self) -> None:
+        """Memory from scratch: the snapshot when there is a usable one, then what the manifest adds."""
+        self._mem = MemGraph()
+        self._manifest = Manifest(generation=0, segments=[])
+        if self._use_snapshot:
+            self._from_snapshot()
         self._sync(force=True)
+
+    def _from_snapshot(self) -> None:
+        """Start from the saved indexes, minus the documents the manifest no longer has where they were."""
+        with reading(self.folder):
+            manifest = read_manifest(self.folder)
+            if manifest is None:
+                return
+            with long_lived():
+                snap = snapshot.read(self.folder)
+        if snap is None:
+            return
+        live = set(manifest.live())
+        sizes = snapshot.segment_sizes(self.folder, snap.sizes)
+        with long_lived():
+            for seg, doc in snap.live:
+                # Removed, replaced or folded into another segment since; or its segment changed on disk.
+                if (seg, doc) not in live or sizes.get(seg) != snap.sizes[seg]:
+                    snap.mem.remove(doc)
+        self._mem = snap.mem
+        self._snap_facts = len(snap.mem.facts)
 
     # -- following the manifest ---------------------------------------------------
 
@@ -202,6 +242,7 @@ class EmbeddedStore:
 
     def _commit(self, records: list[DocRecords], removed: set[str]) -> None:
         """Write one new segment (if any records) and switch the manifest: the single commit point."""
+        added = sum(len(r.facts) for r in records) + len(removed)
         self._write_originals(removed - {r.document.id for r in records})
         generation = self._manifest.generation + 1
         segments = [
@@ -228,6 +269,7 @@ class EmbeddedStore:
         write_atomic(self.folder / "manifest.json", manifest.to_bytes())
         self._manifest = manifest
         self._signature = manifest_signature(self.folder)
+        self._tail += added
         if dropped:
             reap(self.folder, [self.folder / "segments" / file for file in dropped])
 
@@ -243,9 +285,26 @@ class EmbeddedStore:
     def _recover(self) -> None:
         """After a failed commit the memory may hold unwritten documents: rebuild it from disk."""
         self._fix_pending = {}
-        self._mem = MemGraph()
-        self._manifest = Manifest(generation=0, segments=[])
-        self._sync(force=True)
+        self._load()
+
+    def _save_snapshot(self, force: bool = False) -> None:
+        """Save the indexes when enough was written since the last save (writer only, memory = manifest).
+
+        The snapshot only makes opening faster: when it cannot be written the
+        store is as safe as before, so that is one line on stderr, not an error.
+        """
+        if not self._use_snapshot or self._tail == 0:
+            return
+        if not force and self._tail < max(SNAPSHOT_TAIL, self._snap_facts):
+            return
+        try:
+            snapshot.write(self.folder, self._mem, self._manifest)
+        except (OSError, ValueError) as exc:
+            problem = exc.strerror if isinstance(exc, OSError) else str(exc)
+            sys.stderr.write(f"kg: note: {self.folder}: could not save the store snapshot ({problem})\n")
+            return
+        self._tail = 0
+        self._snap_facts = len(self._mem.facts)
 
     # -- writes -------------------------------------------------------------------
 
@@ -281,6 +340,7 @@ class EmbeddedStore:
                                 pending, removed, facts, started = [], set(), 0, time.monotonic()
                     if pending or removed:
                         self._commit(pending, removed)
+                    self._save_snapshot()
                 except OSError as exc:
                     self._recover()
                     raise as_store_error(exc, self.folder) from None
@@ -409,7 +469,9 @@ class EmbeddedStore:
                 except OSError as exc:
                     self._recover()
                     raise as_store_error(exc, self.folder) from None
-                return self._mem.remove(doc.id)
+                result = self._mem.remove(doc.id)
+                self._save_snapshot()
+                return result
             finally:
                 self._end_write()
 
@@ -520,7 +582,24 @@ class EmbeddedStore:
             if self._lock_depth:
                 self._lock.release()
                 self._lock_depth = 0
+            elif self._tail and not self._closed:
+                self._snapshot_on_close()
             self._closed = True
+
+    def _snapshot_on_close(self) -> None:
+        """Save what this process wrote, unless another writer holds the lock (it saves at its own close)."""
+        timeout, notify = self._lock.timeout, self._lock.notify
+        self._lock.timeout, self._lock.notify = 0, io.StringIO()
+        try:
+            self._begin_write()
+        except (StoreLocked, StoreError):
+            return
+        finally:
+            self._lock.timeout, self._lock.notify = timeout, notify
+        try:
+            self._save_snapshot(force=True)
+        finally:
+            self._end_write()
 
     def __enter__(self) -> EmbeddedStore:
         return self

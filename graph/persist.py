@@ -6,6 +6,7 @@ Layout of a store folder::
     segments/*.jsonl     immutable: one header line, then one resolved document per line
     .lock                flock'ed by the one writer; holds "pid N (command, since …)" for waiters
     .readers             flock'ed shared by readers while they read segments; writers delete only around it
+    snapshot.json        the in-memory indexes saved by the last writer (graph/snapshot.py); only a speed-up
 
 A write creates a new segment (never touches old ones), then replaces the
 manifest atomically (write a temporary file, fsync, ``os.replace``, fsync the
@@ -48,7 +49,7 @@ FIX_ORIGINALS = "corrections-originals"
 READERS = ".readers"
 _SEGMENT_NAME = re.compile(r"^seg-[0-9]{8}-[0-9a-f]{12}\.jsonl$")
 #: What a folder without a manifest may hold and still be taken for an (empty) store.
-_OWN_ENTRIES = {SEGMENTS, LOCK, READERS, FIXES, FIX_ORIGINALS}
+_OWN_ENTRIES = {SEGMENTS, LOCK, READERS, FIXES, FIX_ORIGINALS, "snapshot.json"}
 
 
 # -- atomic files -----------------------------------------------------------

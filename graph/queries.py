@@ -13,16 +13,16 @@ import threading
 import unicodedata
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from extract.errors import LoadError
-
-from .errors import EntityNotFound, InvalidExtraction, NotFound
+# Building moved to its own module; re-exported here for callers of the old place.
+from .build import BuildFailure, BuildProgress, BuildSummary, build  # noqa: F401
+from .errors import EntityNotFound, NotFound
 from .longlived import long_lived
-from .model import DocumentRecord, Fact, IngestResult, Node, RemoveResult, Span, Stats
+from .model import DocumentRecord, Fact, IngestResult, Node, RemoveResult, Span
 from .shared import AmountKey, amount_key
 from .store import GraphStore
 
@@ -517,86 +517,6 @@ def document_detail(store: GraphStore, ref: str) -> DocumentDetail:
 
 
 # -- building, removing, uploading ---------------------------------------------
-
-
-@dataclass(slots=True)
-class BuildFailure:
-    path: str
-    message: str
-
-
-@dataclass(slots=True)
-class BuildProgress:
-    """Reported after each file, so a front end can draw a bar without knowing about extraction."""
-
-    done: int
-    total: int
-    path: str
-    result: IngestResult | None = None
-    failure: BuildFailure | None = None
-
-
-@dataclass(slots=True)
-class BuildSummary:
-    results: list[IngestResult]
-    failures: list[BuildFailure]
-    #: counts over the whole store once the build is done
-    stats: Stats
-
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.results if r.status == status)
-
-    @property
-    def added(self) -> int:
-        return self.count("added")
-
-    @property
-    def unchanged(self) -> int:
-        return self.count("unchanged")
-
-    @property
-    def replaced(self) -> int:
-        return self.count("replaced")
-
-    @property
-    def failed(self) -> int:
-        return len(self.failures)
-
-
-def build(
-    store: GraphStore,
-    paths: Iterable[str | Path],
-    progress: Callable[[BuildProgress], None] | None = None,
-    *,
-    replace: bool = False,
-) -> BuildSummary:
-    """Extract every report under ``paths`` and store it; one bad file never stops the others.
-
-    Each document is ingested on its own (all-or-nothing per document), so a
-    failure half way leaves every earlier document stored and nothing partial.
-    An edited file is stored beside its earlier text unless ``replace``.
-    """
-    from extract.pipeline import extract_file
-    from extract.walk import iter_inputs
-
-    inputs = list(iter_inputs(paths))
-    results: list[IngestResult] = []
-    failures: list[BuildFailure] = []
-    for done, item in enumerate(inputs, 1):
-        step = BuildProgress(
-            done=done, total=len(inputs), path=str(item.path if isinstance(item, LoadError) else item)
-        )
-        try:
-            if isinstance(item, LoadError):
-                raise item
-            step.result = store.ingest(extract_file(item), replace=replace)
-            results.append(step.result)
-        except (LoadError, InvalidExtraction) as exc:
-            step.failure = BuildFailure(step.path, str(exc))
-            failures.append(step.failure)
-        if progress is not None:
-            progress(step)
-    return BuildSummary(results=results, failures=failures, stats=store.stats())
 
 
 def remove(store: GraphStore, doc_or_path: str) -> RemoveResult:

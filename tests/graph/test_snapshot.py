@@ -1,0 +1,138 @@
+"""The embedded store's saved indexes: opening from them gives exactly the graph a replay gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.model import Extraction
+from graph import embedded, snapshot
+from graph.embedded import EmbeddedStore
+from graph.memgraph import MemGraph
+from tests.graph.builders import report_a, report_b, synthetic_report
+from tests.graph.snapshots import snapshot as dump
+
+#: Every index of the in-memory graph; the two ways of opening must agree on all of them, order included.
+_INDEXES = ("nodes", "contrib", "node_forms", "forms", "facts", "pred_facts", "docs", "doc_facts",
+            "doc_nodes", "path_docs", "type_keys", "deg")  # fmt: skip
+
+
+def _indexes(mem: MemGraph) -> dict[str, object]:
+    out: dict[str, object] = {name: getattr(mem, name) for name in _INDEXES}
+    out["order"] = {
+        name: list(getattr(mem, name)) for name in ("nodes", "facts", "docs", "deg", "node_forms")
+    }
+    out["mentions_order"] = {k: list(n.mentions) for k, n in mem.nodes.items()}
+    out["types"] = {t: n for t, n in mem.type_counts.items() if n}
+    out["succ"], out["pred"], out["g_nodes"] = mem.g._succ, mem.g._pred, list(mem.g._node)
+    out["succ_order"] = {k: list(v) for k, v in mem.g._succ.items()}
+    return out
+
+
+def _same_as_replay(path: Path) -> EmbeddedStore:
+    fast = EmbeddedStore(path, readonly=True)
+    slow = EmbeddedStore(path, readonly=True, use_snapshot=False)
+    assert _indexes(fast._mem) == _indexes(slow._mem)
+    assert dump(fast) == dump(slow)
+    for q in ("", "小巨人", "凌智"):
+        assert fast.search_entities(q, limit=50) == slow.search_entities(q, limit=50)
+    key = next(iter(fast._mem.nodes), None)
+    if key is not None:
+        assert fast.neighbors(key, depth=2) == slow.neighbors(key, depth=2)
+    slow.close()
+    return fast
+
+
+def _replacing(ex: Extraction, path: str) -> Extraction:
+    return dataclasses.replace(ex, doc=dataclasses.replace(ex.doc, path=path, sha256=None))
+
+
+def test_close_saves_the_snapshot_and_an_open_from_it_equals_a_replay(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest(report_a())
+        s.ingest_many(synthetic_report(i) for i in range(30))
+        s.ingest(report_b())
+        s.remove_document(s.find_document("/corpus/report-00003.txt").id)
+        s.ingest(_replacing(synthetic_report(99), "/corpus/report-00007.txt"))
+        assert not (path / snapshot.SNAPSHOT).exists()  # small writes: saved on close only
+    assert (path / snapshot.SNAPSHOT).exists()
+    fast = _same_as_replay(path)
+    assert fast._snap_facts == len(fast._mem.facts) > 0  # it did open from the snapshot
+    fast.close()
+
+
+def test_a_snapshot_that_lags_behind_catches_up_from_the_segments(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(synthetic_report(i) for i in range(20))
+    saved = (path / snapshot.SNAPSHOT).read_bytes()
+    # A writer that never got to save (killed): its changes are only in segments and the manifest.
+    s = EmbeddedStore(path)
+    s.ingest_many(synthetic_report(i) for i in range(20, 40))
+    s.remove_document(s.find_document("/corpus/report-00005.txt").id)
+    s.ingest(_replacing(synthetic_report(77), "/corpus/report-00011.txt"))
+    for _ in range(20):  # enough single writes to fold the small trailing segments
+        s.ingest(synthetic_report(100 + _))
+    s._tail = 0  # as if killed: close saves nothing
+    s.close()
+    assert (path / snapshot.SNAPSHOT).read_bytes() == saved
+    _same_as_replay(path).close()
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"\x00\x01 not json", b'{"format": "policy-kg-snapshot/0"}', b'{"format": "policy-kg-snapshot/1"}',
+     b"[1, 2, 3]"],
+)  # fmt: skip
+def test_an_unusable_snapshot_is_ignored_and_rewritten(tmp_path: Path, garbage: bytes) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(synthetic_report(i) for i in range(5))
+    (path / snapshot.SNAPSHOT).write_bytes(garbage)
+    store = _same_as_replay(path)
+    assert store.stats().documents == 5 and store._snap_facts == 0
+    store.close()
+    with EmbeddedStore(path) as s:
+        s.ingest(report_a())
+    assert snapshot.read(path) is not None
+
+
+def test_a_snapshot_whose_numbers_point_nowhere_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(synthetic_report(i) for i in range(5))
+    body = json.loads((path / snapshot.SNAPSHOT).read_bytes())
+    body["facts"]["subject"][0] = 10**6
+    (path / snapshot.SNAPSHOT).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    assert snapshot.read(path) is None
+    _same_as_replay(path).close()
+
+
+def test_a_long_write_saves_the_snapshot_once_enough_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "SNAPSHOT_TAIL", 40)
+    path = tmp_path / "kg"
+    s = EmbeddedStore(path)
+    s.ingest(synthetic_report(0))  # 12 facts: below the threshold
+    assert not (path / snapshot.SNAPSHOT).exists()
+    s.ingest_many(synthetic_report(i) for i in range(1, 6))
+    first = snapshot.read(path)
+    assert first is not None and len(first.mem.docs) == 6
+    s.ingest(synthetic_report(6))  # the next save waits until as many facts as the last one held
+    assert len(snapshot.read(path).mem.docs) == 6  # type: ignore[union-attr]
+    s._tail = 0
+    s.close()
+
+
+def test_a_readonly_store_never_writes_a_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path, use_snapshot=False) as s:
+        s.ingest_many(synthetic_report(i) for i in range(3))
+    with EmbeddedStore(path, readonly=True) as r:
+        assert r.stats().documents == 3
+    assert not (path / snapshot.SNAPSHOT).exists()
