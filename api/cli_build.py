@@ -131,6 +131,22 @@ def build_cmd(
             show_default=False,
         ),
     ] = None,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence",
+            min=0.0,
+            max=1.0,
+            help="Store only entities and relations the extractor is at least this sure of (0-1).",
+        ),
+    ] = 0.0,
+    corpus: Annotated[
+        bool,
+        typer.Option(
+            "--corpus",
+            help="Extract twice: the second pass knows the names the first was sure of in any report.",
+        ),
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Extract reports and store their entities and facts; prints a summary and writes the network page.
@@ -155,7 +171,11 @@ def build_cmd(
     spec = store_spec(store)
     n = jobs or default_jobs()
     summary, page = _fill(
-        spec, "extracting", lambda s, step: build(s, paths, progress=step, jobs=n, replace=replace)
+        spec,
+        "extracting",
+        lambda s, step: build(
+            s, paths, progress=step, jobs=n, replace=replace, min_confidence=min_confidence, corpus=corpus
+        ),
     )
     _report(summary, page)
 

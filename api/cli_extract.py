@@ -12,6 +12,7 @@ import typer
 from rich.text import Text
 
 from extract.batch import extract_batch
+from extract.corpus import batch_known_names
 from extract.errors import LoadError
 from extract.jsonl import to_line
 from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, TYPE_LABELS_ZH, Extraction
@@ -150,6 +151,13 @@ def extract_cmd(
             "must be able to write there.",
         ),
     ] = None,
+    corpus: Annotated[
+        bool,
+        typer.Option(
+            "--corpus",
+            help="Extract twice: the second pass knows the names the first was sure of in any report.",
+        ),
+    ] = False,
 ) -> None:
     """Extract entities and relations from government work reports.
 
@@ -164,12 +172,17 @@ def extract_cmd(
     Example: kg extract --engine dask --scheduler tcp://10.0.0.5:8786 --out /shared/run1 /shared/reports
     """
     max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb is not None else None
+    if engine is Engine.dask and corpus:
+        _failure("--corpus runs on the local engine only (the Dask path extracts each report once)")
+        raise typer.Exit(2)
     if engine is Engine.dask:
         _extract_on_dask(paths, out_dir, scheduler, jobs, max_bytes, min_confidence)
         return
     failed = 0
     done = 0
-    with contextlib.closing(extract_batch(iter_inputs(paths), jobs, max_bytes)) as results:
+    inputs = list(iter_inputs(paths))
+    known = batch_known_names(inputs, jobs, max_bytes) if corpus else None
+    with contextlib.closing(extract_batch(inputs, jobs, max_bytes, known)) as results:
         for ex in results:
             if isinstance(ex, LoadError):
                 failed += 1

@@ -53,7 +53,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def extract_one(path: str | Path, max_bytes: int | None = None) -> Extraction | LoadError:
+def extract_one(
+    path: str | Path, max_bytes: int | None = None, known: dict[str, str] | None = None
+) -> Extraction | LoadError:
     """One file, with its problem as a value: unreadable input, or an extractor bug on that file.
 
     A bug on one report must not hide the others' results, so it becomes that
@@ -62,7 +64,7 @@ def extract_one(path: str | Path, max_bytes: int | None = None) -> Extraction | 
     from .pipeline import extract_file
 
     try:
-        return extract_file(path, max_bytes)
+        return extract_file(path, max_bytes, known)
     except LoadError as exc:
         return exc
     except Exception as exc:
@@ -73,7 +75,10 @@ def extract_one(path: str | Path, max_bytes: int | None = None) -> Extraction | 
 
 
 def extract_batch(
-    inputs: Iterable[Item], jobs: int | None = None, max_bytes: int | None = None
+    inputs: Iterable[Item],
+    jobs: int | None = None,
+    max_bytes: int | None = None,
+    known: dict[str, str] | None = None,
 ) -> Generator[Extraction | LoadError, None, None]:
     """Extract report files with ``jobs`` processes (default: the cores), yielding results in input order.
 
@@ -93,12 +98,14 @@ def extract_batch(
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     if jobs == 1:
         for item in inputs:
-            yield item if isinstance(item, LoadError) else extract_one(item, max_bytes)
+            yield item if isinstance(item, LoadError) else extract_one(item, max_bytes, known)
         return
-    yield from _pooled(inputs, jobs, max_bytes)
+    yield from _pooled(inputs, jobs, max_bytes, known)
 
 
-def _pooled(inputs: Iterable[Item], jobs: int, max_bytes: int | None) -> Iterator[Extraction | LoadError]:
+def _pooled(
+    inputs: Iterable[Item], jobs: int, max_bytes: int | None, known: dict[str, str] | None
+) -> Iterator[Extraction | LoadError]:
     ctx = multiprocessing.get_context("forkserver")
     # Imported once in the fork server, so each worker starts with the modules already loaded.
     ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.engine"])
@@ -114,7 +121,7 @@ def _pooled(inputs: Iterable[Item], jobs: int, max_bytes: int | None) -> Iterato
             if isinstance(item, LoadError):
                 pending.append(item)
             else:
-                pending.append((str(item), pool.submit(_work, str(item), max_bytes)))
+                pending.append((str(item), pool.submit(_work, str(item), max_bytes, known)))
                 in_flight += 1
             # Hand back what is ready at the head; wait for the head only when the window is full.
             while pending and (in_flight >= window or _ready(pending[0])):
@@ -197,9 +204,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _work(path: str, max_bytes: int | None) -> Extraction | tuple[str, str]:
+def _work(path: str, max_bytes: int | None, known: dict[str, str] | None) -> Extraction | tuple[str, str]:
     """Runs in a worker.  A LoadError travels as (path, problem): its constructor does not unpickle."""
-    got = extract_one(path, max_bytes)
+    got = extract_one(path, max_bytes, known)
     if isinstance(got, LoadError):
         return (got.path, got.problem)
     return got

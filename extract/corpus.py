@@ -10,8 +10,10 @@ them are extracted again with those names known (a second pass, deterministic in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
+from extract.errors import LoadError
 from extract.model import Extraction
 
 #: How sure the model must be of a name for the batch to rely on it.
@@ -40,3 +42,19 @@ def known_names(extractions: Iterable[Extraction]) -> dict[str, str]:
 def needs_second_pass(text: str, known: dict[str, str]) -> bool:
     """Whether a report mentions any name the batch knows (only those are extracted again)."""
     return any(name in text for name in known)
+
+
+def batch_known_names(
+    inputs: Sequence[str | Path | LoadError], jobs: int | None = 1, max_bytes: int | None = None
+) -> dict[str, str]:
+    """The first pass over a batch: what its reports are sure of (a second pass uses it as ``known``).
+
+    Measured by leave-one-report-out (``bench/eval.py --corpus``) before it was offered: it
+    costs a second extraction of the batch, so builds take it only when asked (``--corpus``).
+    """
+    import contextlib
+
+    from extract.batch import extract_batch
+
+    with contextlib.closing(extract_batch(inputs, jobs, max_bytes)) as results:
+        return known_names(r for r in results if isinstance(r, Extraction))

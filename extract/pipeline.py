@@ -78,13 +78,18 @@ def extract_text(text: str, path_name: str) -> Extraction:
     return extract_loaded(loaded, Path(path_name).stem, path_name, text_digest(loaded.text))
 
 
-def extract_file(path: str | Path, max_bytes: int | None = None) -> Extraction:
-    """Extract one report file; raises :class:`LoadError` when it cannot be read as a report."""
+def extract_file(
+    path: str | Path, max_bytes: int | None = None, known: dict[str, str] | None = None
+) -> Extraction:
+    """Extract one report file; raises :class:`LoadError` when it cannot be read as a report.
+
+    ``known``: names the batch is sure of (:func:`extract.corpus.batch_known_names`).
+    """
     check_supported(path)
     data = read_bytes(path, max_bytes)
     loaded = load_bytes(data, str(path))
     resolved = str(Path(path).resolve())
-    return extract_loaded(loaded, Path(path).stem, resolved, text_digest(loaded.text))
+    return extract_loaded(loaded, Path(path).stem, resolved, text_digest(loaded.text), known=known)
 
 
 def extract_paths(

@@ -102,19 +102,26 @@ def build(
     max_bytes: int | None = None,
     *,
     replace: bool = False,
+    min_confidence: float = 0.0,
+    corpus: bool = False,
 ) -> BuildSummary:
     """Extract every report under ``paths`` with ``jobs`` processes and store them in input order.
 
     ``jobs=None`` uses every core this process may run on.  The result does
     not depend on ``jobs``: same documents, keys, facts and ids.  An edited
-    file is stored beside its earlier text unless ``replace``.
+    file is stored beside its earlier text unless ``replace``.  ``min_confidence``
+    leaves out what the extractor is less sure of; ``corpus`` extracts the batch twice,
+    the second time knowing the names the first was sure of.
     """
     from extract.batch import extract_batch
+    from extract.corpus import batch_known_names
     from extract.walk import iter_inputs
 
     inputs = list(iter_inputs(paths))
-    with contextlib.closing(extract_batch(inputs, jobs, max_bytes)) as extracted:
-        named = ((_name(item), got) for item, got in zip(inputs, extracted, strict=True))
+    known = batch_known_names(inputs, jobs, max_bytes) if corpus else None
+    with contextlib.closing(extract_batch(inputs, jobs, max_bytes, known)) as extracted:
+        kept = (got.filtered(min_confidence) if isinstance(got, Extraction) else got for got in extracted)
+        named = ((_name(item), got) for item, got in zip(inputs, kept, strict=True))
         return _ingest(store, named, len(inputs), progress, by_line=False, replace=replace)
 
 
