@@ -18,7 +18,7 @@ from graph.labels import period_label
 from graph.queries import remove
 from graph.store import GraphStore, is_bolt_uri, store_spec
 
-from .cli_common import ReportPaths, StoreOption, fail
+from .cli_common import CorpusOption, MinConfidenceOption, ReportPaths, StoreOption, fail
 from .cli_output import Col, Rows, WideOption, err, opened, out, plural, print_json
 
 NETWORK_PAGE = "network.html"
@@ -131,22 +131,8 @@ def build_cmd(
             show_default=False,
         ),
     ] = None,
-    min_confidence: Annotated[
-        float,
-        typer.Option(
-            "--min-confidence",
-            min=0.0,
-            max=1.0,
-            help="Store only entities and relations the extractor is at least this sure of (0-1).",
-        ),
-    ] = 0.0,
-    corpus: Annotated[
-        bool,
-        typer.Option(
-            "--corpus",
-            help="Extract twice: the second pass knows the names the first was sure of in any report.",
-        ),
-    ] = False,
+    min_confidence: MinConfidenceOption = 0.0,
+    corpus: CorpusOption = False,
     store: StoreOption = None,
 ) -> None:
     """Extract reports and store their entities and facts; prints a summary and writes the network page.

@@ -33,3 +33,21 @@ def fail(message: str, status: int = 2) -> NoReturn:
     """One clear line on stderr and a non-zero exit; never a traceback."""
     sys.stderr.write(f"kg: {message}\n")
     raise SystemExit(status)
+
+
+MinConfidenceOption = Annotated[
+    float,
+    typer.Option(
+        "--min-confidence",
+        min=0.0,
+        max=1.0,
+        help="Leave out entities and relations the extractor is less sure of (0-1).",
+    ),
+]
+CorpusOption = Annotated[
+    bool,
+    typer.Option(
+        "--corpus",
+        help="Extract twice: the second pass knows the names the first was sure of in any report.",
+    ),
+]

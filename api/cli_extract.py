@@ -19,7 +19,7 @@ from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, TYPE_LABELS_ZH, Ext
 from extract.walk import iter_inputs
 from graph.labels import period_label
 
-from .cli_common import ReportPaths
+from .cli_common import CorpusOption, MinConfidenceOption, ReportPaths
 from .cli_output import Col, Rows, WideOption, out
 
 
@@ -111,15 +111,7 @@ def extract_cmd(
             "--max-size-mb", min=0.001, help="Refuse files larger than this (default 20, or KG_MAX_FILE_MB)."
         ),
     ] = None,
-    min_confidence: Annotated[
-        float,
-        typer.Option(
-            "--min-confidence",
-            min=0.0,
-            max=1.0,
-            help="Leave out entities and relations the model is less sure of (0-1).",
-        ),
-    ] = 0.0,
+    min_confidence: MinConfidenceOption = 0.0,
     wide: WideOption = False,
     jobs: Annotated[
         int,
@@ -151,13 +143,7 @@ def extract_cmd(
             "must be able to write there.",
         ),
     ] = None,
-    corpus: Annotated[
-        bool,
-        typer.Option(
-            "--corpus",
-            help="Extract twice: the second pass knows the names the first was sure of in any report.",
-        ),
-    ] = False,
+    corpus: CorpusOption = False,
 ) -> None:
     """Extract entities and relations from government work reports.
 
