@@ -33,7 +33,7 @@ from extract.mentions import (
 from extract.model import Entity, EntityType, LoadedText, Period, Relation, ReportMeta
 from extract.names import Tokens, all_generic, pos_of
 from extract.pairs import PairCandidate, candidates, group_of, investments, qualify
-from extract.relations import RelationBuilder, SentenceFacts, build_relations
+from extract.relations import SIGNATURES, RelationBuilder, SentenceFacts, build_relations
 from extract.resolve import resolve_sentence
 from extract.segment import tokenize
 from extract.sentences import Sentence, split_sentences
@@ -358,7 +358,8 @@ def extract_entities_relations(
     if model.relations is None:
         return entities, _inherit_periods(relations, meta)
     fact_at = {f.sentence.start: f for f in facts}
-    invested = investments(facts, {e.id: e.type for e in entities})
+    types: dict[str, str] = {e.id: e.type for e in entities}
+    invested = investments(facts, types)
     decided: dict[tuple[str, str, str, float | None], Relation] = {}
 
     def accept(pred: str, c: PairCandidate, p: float) -> None:
@@ -371,11 +372,11 @@ def extract_entities_relations(
     for c in cands:
         proba = model.relations.proba(c.features)
         pred, p = max(((k, v) for k, v in proba.items() if k != NONE), key=lambda kv: kv[1])
-        if p < model.relation_threshold or not _fits(pred, c, entities):
+        if p < model.relation_threshold or not _fits(pred, c, types):
             continue
         accept(pred, c, p)
         for item in _listed_with(c, fact_at.get(c.sentence.start)) if pred != "LOCATED_IN" else []:
-            if _fits(pred, item, entities):
+            if _fits(pred, item, types):
                 accept(pred, item, p)
     return entities, sorted(decided.values(), key=lambda r: (r.span[0], r.subject, r.predicate, r.object))
 
@@ -396,10 +397,7 @@ def _listed_with(c: PairCandidate, f: SentenceFacts | None) -> list[PairCandidat
     return out
 
 
-def _fits(pred: str, c: PairCandidate, entities: list[Entity]) -> bool:
-    from extract.relations import SIGNATURES
-
-    types = {e.id: e.type for e in entities}
+def _fits(pred: str, c: PairCandidate, types: dict[str, str]) -> bool:
     subj, obj = SIGNATURES[pred]
     return types.get(c.subject) in subj and types.get(c.object) in obj
 
