@@ -191,9 +191,13 @@ LOOKUP = (
     f"MATCH (n:Entity {{key: k}}) RETURN DISTINCT {_NODE_FIELDS}, n.degree AS degree"
 )
 
+#: Entities at least this sure (stored before confidence was kept: 1.0), or confirmed by a person.
+_SURE = "($min_confidence IS NULL OR coalesce(n.confidence, 1.0) >= $min_confidence OR n.key IN $keep)"
+
 #: score 3 = a form equals the query, 2 = a form starts with it, 1 = a form contains it
 _SEARCH_MATCH = (
     "MATCH (n:Entity) WHERE ($type IS NULL OR n.type = $type) AND n.search_text CONTAINS $q "
+    f"AND {_SURE} "
     "WITH n, CASE WHEN $q IN n.norm_forms THEN 3.0 "
     "WHEN any(f IN n.norm_forms WHERE f STARTS WITH $q) THEN 2.0 ELSE 1.0 END AS score "
 )
@@ -205,16 +209,16 @@ SEARCH = (
 
 SEARCH_COUNT = (
     "MATCH (n:Entity) WHERE ($type IS NULL OR n.type = $type) AND n.search_text CONTAINS $q "
-    "RETURN count(n) AS n"
+    f"AND {_SURE} RETURN count(n) AS n"
 )
 
 LIST_ENTITIES = (
-    "MATCH (n:Entity) WHERE $type IS NULL OR n.type = $type "
+    f"MATCH (n:Entity) WHERE ($type IS NULL OR n.type = $type) AND {_SURE} "
     f"RETURN {_NODE_FIELDS}, n.degree AS degree, 0.0 AS score "
     "ORDER BY n.degree DESC, n.name, n.key SKIP $offset LIMIT $limit"
 )
 
-COUNT_ENTITIES = "MATCH (n:Entity) WHERE $type IS NULL OR n.type = $type RETURN count(n) AS n"
+COUNT_ENTITIES = f"MATCH (n:Entity) WHERE ($type IS NULL OR n.type = $type) AND {_SURE} RETURN count(n) AS n"
 
 # -- facts ------------------------------------------------------------------------------------------------
 

@@ -349,17 +349,28 @@ class MemGraph:
             found |= self.forms.get((t, norm), set())
         return [copy_node(self.nodes[k]) for k in self._rank(found)]
 
-    def search(self, q: str, type: str | None, limit: int, offset: int) -> Page[EntityHit]:
+    def search(
+        self,
+        q: str,
+        type: str | None,
+        limit: int,
+        offset: int,
+        min_confidence: float | None = None,
+        keep: Collection[str] = (),
+    ) -> Page[EntityHit]:
         """Exact name/alias first, then prefix, then substring; within a score by degree, name, key.
 
         Every match is scored (the total counts them), so the loop over the
         candidates is kept to string tests and one tuple each, ranked by
-        tuple comparison in C.
+        tuple comparison in C.  ``min_confidence`` drops the nodes below it
+        (but not the ``keep`` keys) before ranking.
         """
         norm = normalize(q)
         nodes, deg = self.nodes, self.deg
         if not norm:
             ranked = self._ranked_all(type)
+            if min_confidence is not None:
+                ranked = [r for r in ranked if nodes[r[3]].confidence >= min_confidence or r[3] in keep]
             page = ranked[offset : offset + limit]
             total = len(ranked)
         else:
@@ -368,6 +379,8 @@ class MemGraph:
             candidates = sets[0].intersection(*sets[1:])
             if type is not None:
                 candidates &= self.type_keys.get(type, set())
+            if min_confidence is not None:
+                candidates = {k for k in candidates if nodes[k].confidence >= min_confidence or k in keep}
             node_forms = self.node_forms
             scored: list[tuple[int, int, str, str]] = []
             add = scored.append

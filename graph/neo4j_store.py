@@ -17,7 +17,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -523,16 +523,24 @@ class Neo4jStore:
         return self._nodes(rows)
 
     def search_entities(
-        self, q: str = "", type: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        q: str = "",
+        type: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        *,
+        min_confidence: float | None = None,
+        keep: Collection[str] = (),
     ) -> Page[EntityHit]:
         norm = normalize(q)
-        page = {"type": type, "limit": max(limit, 0), "offset": max(offset, 0)}
+        sure = {"type": type, "min_confidence": min_confidence, "keep": sorted(keep)}
+        page = {**sure, "limit": max(limit, 0), "offset": max(offset, 0)}
         if norm:
             rows = self._read(cypher.SEARCH, q=norm, **page)
-            total = self._read(cypher.SEARCH_COUNT, q=norm, type=type)[0]["n"]
+            total = self._read(cypher.SEARCH_COUNT, q=norm, **sure)[0]["n"]
         else:
             rows = self._read(cypher.LIST_ENTITIES, **page)
-            total = self._read(cypher.COUNT_ENTITIES, type=type)[0]["n"]
+            total = self._read(cypher.COUNT_ENTITIES, **sure)[0]["n"]
         nodes = self._nodes(rows)
         hits = [
             EntityHit(node=n, degree=int(r["degree"] or 0), score=float(r["score"]))
