@@ -112,7 +112,9 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
     g_forms: list[list[str]] = []  # raw forms, the name first
     g_norms: list[set[str]] = []
     g_spans: list[list[Span]] = []
-    g_conf: list[float] = []  # the highest confidence of the entities merged into the group
+    # the highest confidence of the entities merged into the group, to the 3 decimals the extraction
+    # JSON has (SCHEMA.md), so that loading `kg extract --json` stores what `kg build` stores
+    g_conf: list[float] = []
     by_key: dict[str, int] = {}
     by_form: dict[tuple[str, str], int] = {}
     entity_group: dict[str, int] = {}
@@ -153,7 +155,7 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
             g_type.append(t)
             by_key[key] = target
             g_spans.append(list(spans))
-            g_conf.append(e.confidence)
+            g_conf.append(round(e.confidence, 3))
             if len(pairs) == 1:
                 g_forms.append([e.name])
                 g_norms.append({name_norm})
@@ -172,7 +174,7 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
                 by_form.setdefault((t, norm), target)
             g_spans[target].extend(spans)
             if e.confidence > g_conf[target]:
-                g_conf[target] = e.confidence
+                g_conf[target] = round(e.confidence, 3)
         entity_group[e.id] = target
 
     nodes = [
@@ -226,7 +228,7 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
             Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
                  p.start if p is not None else None, p.end if p is not None else None,
                  p.text if p is not None else None, r.agency or None, r.action or None, shared, group,
-                 r.confidence, p is not None and p.inherited)
+                 round(r.confidence, 3), p is not None and p.inherited)
         )  # fmt: skip
     if share_check:
         facts = mark_shared(facts)
