@@ -104,6 +104,7 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
             # per node: the documents (numbers) mentioning it, and the spans in each
             "mention_docs": [[doc_index[d] for d, _ in by_doc(n.mentions)] for n in nodes],
             "mention_spans": [[spans for _, spans in by_doc(n.mentions)] for n in nodes],
+            "confidence": [n.confidence for n in nodes],
         },
         "forms": [[k[0], k[1], [node_index[x] for x in found]] for k, found in mem.forms.items()],
         "node_forms": [[node_index[k], sorted(mem.node_forms[k])] for k in keys if k in mem.node_forms],
@@ -111,6 +112,8 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
             [node_index[k], [[doc_index[d], aliases] for d, aliases in by_doc(own)]]
             for k, own in mem.contrib.items()
         ],
+        # per-document confidences of the nodes several documents mention (MemGraph.conf)
+        "conf": [[node_index[k], [[doc_index[d], c] for d, c in by_doc(own)]] for k, own in mem.conf.items()],
         "facts": {
             "id": fids,
             "predicate": [f.predicate for f in facts],
@@ -204,11 +207,13 @@ def decode(raw: bytes) -> Snapshot:
         dict(zip(map(doc_of, ds), map(list, map(map, tuples, per_doc)), strict=True))
         for ds, per_doc in zip(ncol["mention_docs"], ncol["mention_spans"], strict=True)
     ]
-    nodes = list(map(Node, keys, ncol["type"], ncol["name"], ncol["aliases"], mentions))
+    # a snapshot saved before confidence was kept lacks the column: KeyError, so the segments are replayed
+    nodes = list(map(Node, keys, ncol["type"], ncol["name"], ncol["aliases"], mentions, ncol["confidence"]))
     mem.nodes = dict(zip(keys, nodes, strict=True))
     mem.forms = {(t, f): set(map(key_of, idx)) for t, f, idx in body["forms"]}
     mem.node_forms = {key_of(i): set(fs) for i, fs in body["node_forms"]}
     mem.contrib = {key_of(i): {doc_of(d): a for d, a in own} for i, own in body["contrib"]}
+    mem.conf = {key_of(i): {doc_of(d): float(c) for d, c in own} for i, own in body["conf"]}
     types = ncol["type"]
     mem.type_keys = {t: set(itertools.compress(keys, map(t.__eq__, types))) for t in ENTITY_TYPES}
     mem.type_counts = Counter({t: len(ks) for t, ks in mem.type_keys.items() if ks})

@@ -16,7 +16,7 @@ from tests.graph.builders import report_a, report_b, synthetic_report
 from tests.graph.snapshots import snapshot as dump
 
 #: Every index of the in-memory graph; the two ways of opening must agree on all of them, order included.
-_INDEXES = ("nodes", "contrib", "node_forms", "forms", "facts", "pred_facts", "docs", "doc_facts",
+_INDEXES = ("nodes", "contrib", "conf", "node_forms", "forms", "facts", "pred_facts", "docs", "doc_facts",
             "doc_nodes", "path_docs", "type_keys", "deg")  # fmt: skip
 
 
@@ -62,6 +62,43 @@ def test_close_saves_the_snapshot_and_an_open_from_it_equals_a_replay(tmp_path: 
     assert (path / snapshot.SNAPSHOT).exists()
     fast = _same_as_replay(path)
     assert fast._snap_facts == len(fast._mem.facts) > 0  # it did open from the snapshot
+    fast.close()
+
+
+def _unsure(i: int) -> Extraction:
+    """Synthetic report ``i`` with confidences that differ between reports (so between a node's documents)."""
+    import random
+
+    rnd = random.Random(i)
+    ex = synthetic_report(i)
+    for e in ex.entities:
+        e.confidence = rnd.randrange(20, 100) / 100
+    for r in ex.relations:
+        r.confidence = rnd.randrange(20, 100) / 100
+    return ex
+
+
+def test_confidences_open_from_the_snapshot_as_a_replay_gives_them(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(_unsure(i) for i in range(20))
+        s.remove_document(s.find_document("/corpus/report-00004.txt").id)
+    fast = _same_as_replay(path)
+    assert fast._snap_facts > 0 and fast._mem.conf  # opened from the snapshot; nodes of several reports
+    assert len({n.confidence for n in fast._mem.nodes.values()}) > 5
+    fast.close()
+
+
+def test_a_snapshot_saved_before_confidences_were_kept_is_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(_unsure(i) for i in range(5))
+    body = json.loads((path / snapshot.SNAPSHOT).read_bytes())
+    del body["nodes"]["confidence"], body["conf"]
+    (path / snapshot.SNAPSHOT).write_text(json.dumps(body), encoding="utf-8")
+    fast = _same_as_replay(path)
+    assert fast._snap_facts == 0  # not used: the segments were replayed, confidences and all
+    assert any(n.confidence < 1.0 for n in fast._mem.nodes.values())
     fast.close()
 
 
