@@ -246,6 +246,9 @@ def _best_edges(scored: list[Mention]) -> list[Mention]:
     taken_start: set[tuple[int, str]] = set()
     out = []
     for m in keep:
+        if m.source == "paired":  # 区委、区政府 holds 区政府 at its end without competing with it
+            out.append(m)
+            continue
         if (m.end, m.type) in taken_end or (m.start, m.type) in taken_start:
             continue
         taken_end.add((m.end, m.type))
@@ -437,7 +440,13 @@ def _entities_with_evidence(
     if threshold is None:
         return entities
     ends = {r.subject for r in relations} | {r.object for r in relations}
-    return [e for e in entities if e.confidence >= threshold or e.id in ends]
+    return [e for e in entities if e.confidence >= threshold or e.id in ends or e.type not in _OPEN_TYPES]
+
+
+#: Types named by open grammars (any words before 项目, 公司, 资金): where a half-sure span needs
+#: a fact to stay.  Agencies and zones come from closed vocabularies (short forms, places,
+#: admin suffixes), so a half-sure one is still mostly right (chosen by leave-one-report-out).
+_OPEN_TYPES = frozenset({"Project", "Company", "Policy", "Funding"})
 
 
 def _with_report_names(known: dict[str, str] | None, meta: ReportMeta) -> dict[str, str]:
