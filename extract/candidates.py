@@ -132,7 +132,8 @@ def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
     out += _quote_spans(sent, toks)
     for pm in _PAIRED_BODIES.finditer(text):
         if pm.group(1) == pm.group(2):
-            out.append(Mention(sent.start + pm.start(), sent.start + pm.end(), "Agency", pm.group(0), "paired"))
+            whole = pm.group(0)
+            out.append(Mention(sent.start + pm.start(), sent.start + pm.end(), "Agency", whole, "paired"))
     return out
 
 
