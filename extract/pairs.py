@@ -35,6 +35,9 @@ _CARRY_SENTENCES = 3
 _PER_ITEM_GAP = 3
 #: Whether the rules' own relation for a pair is one of its features.
 USE_RULE_FEATURE = True
+#: Field roles stated as plainly as a rule pattern (建设单位：X names the investor); the looser
+#: place and money words (位于, 使用) stay features of their own (chosen by leave-one-report-out).
+RULE_ROLES = frozenset({"INVESTS_IN"})
 
 
 @dataclass(slots=True)
@@ -209,7 +212,8 @@ def candidates(
         seen.add(key)
         rule = rule_at.get(key)
         if USE_RULE_FEATURE:
-            feats.append(f"rule={rule.predicate if rule else 'none'}")
+            said = rule.predicate if rule else (role if role in RULE_ROLES else "none")
+            feats.append(f"rule={said}")
         if role is not None:
             feats.append(f"role={role}")
         out.append(PairCandidate(sid, oid, sent, s, o, feats, rule))
