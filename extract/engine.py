@@ -422,7 +422,7 @@ def extract_entities_relations(
         if p < model.relation_threshold or not _fits(pred, c, types):
             continue
         accept(pred, c, p)
-        for item in _listed_with(c, fact_at.get(c.sentence.start)) if pred != "LOCATED_IN" else []:
+        for item in _listed_with(c, fact_at.get(c.sentence.start)):
             if _fits(pred, item, types):
                 accept(pred, item, p)
     kept = sorted(decided.values(), key=lambda r: (r.span[0], r.subject, r.predicate, r.object))
