@@ -86,6 +86,7 @@ def test_a_snapshot_that_lags_behind_catches_up_from_the_segments(tmp_path: Path
 @pytest.mark.parametrize(
     "garbage",
     [b"", b"\x00\x01 not json", b'{"format": "policy-kg-snapshot/0"}', b'{"format": "policy-kg-snapshot/1"}',
+     b'{"format": "policy-kg-snapshot/2", "generation": 1, "live": [], "columns": ["docs.id"]}',
      b"[1, 2, 3]"],
 )  # fmt: skip
 def test_an_unusable_snapshot_is_ignored_and_rewritten(tmp_path: Path, garbage: bytes) -> None:
@@ -105,9 +106,12 @@ def test_a_snapshot_whose_numbers_point_nowhere_is_ignored(tmp_path: Path) -> No
     path = tmp_path / "kg"
     with EmbeddedStore(path) as s:
         s.ingest_many(synthetic_report(i) for i in range(5))
-    body = json.loads((path / snapshot.SNAPSHOT).read_bytes())
-    body["facts"]["subject"][0] = 10**6
-    (path / snapshot.SNAPSHOT).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    # one JSON document per line: the header naming the columns, then the columns in that order
+    header, *columns = (path / snapshot.SNAPSHOT).read_bytes().split(b"\n")
+    subjects = json.loads(columns[json.loads(header)["columns"].index("facts.subject")])
+    subjects[0] = 10**6
+    columns[json.loads(header)["columns"].index("facts.subject")] = json.dumps(subjects).encode()
+    (path / snapshot.SNAPSHOT).write_bytes(b"\n".join([header, *columns]))
     assert snapshot.read(path) is None
     _same_as_replay(path).close()
 
