@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ import orjson
 
 from extract.model import ENTITY_TYPES, PREDICATES
 
+from .errors import CorruptStore
+from .facttable import FactTable
 from .longlived import gc_paused
 from .memgraph import _NO_ATTRIBUTES, MemGraph
 from .model import DocumentRecord, Fact, Node, Span
@@ -159,6 +161,8 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
 _FACT_FIELDS = tuple(f.name for f in fields(Fact))
 _NODE_FIELDS = tuple(f.name for f in fields(Node) if f.name not in ("key", "mentions"))
 _DOC_FIELDS = tuple(f.name for f in fields(DocumentRecord))
+#: Fact fields the indexes need, read when the snapshot is opened (the others when a first fact is read).
+_FACT_INDEXED = frozenset({"id", "predicate", "subject", "object", "document"})
 #: Fact fields saved in another form: ids as they are, ends as node numbers, the span as two columns,
 #: the document from the per-document counts.
 _FACT_DERIVED = frozenset({"id", "subject", "object", "document", "span"})
@@ -223,7 +227,7 @@ def read(folder: Path) -> Snapshot | None:
     except OSError:
         return None
     try:
-        return decode(raw)
+        return decode(raw, str(snapshot_path(folder)))
     except (BadSnapshot, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
@@ -251,6 +255,11 @@ class _Columns:
             raise BadSnapshot("snapshot columns do not match its header")
         self._view = view
 
+    def check(self, name: str) -> None:
+        """Raise KeyError unless the file has the column ``name``."""
+        if name not in self._where:
+            raise KeyError(name)
+
     def take(self, name: str) -> Any:
         start, stop = self._where[name]
         return orjson.loads(self._view[start:stop])
@@ -263,8 +272,11 @@ class _Columns:
         return col
 
 
-def decode(raw: bytes) -> Snapshot:
-    """Build the graph from a snapshot's bytes; raises BadSnapshot (or a ValueError kin) when malformed."""
+def decode(raw: bytes, where: str = SNAPSHOT) -> Snapshot:
+    """Build the graph from a snapshot's bytes; raises BadSnapshot (or a ValueError kin) when malformed.
+
+    ``where`` names the file in the error of a fact column found unreadable later, when first read.
+    """
     cols = _Columns(raw)
     header = cols.header
     generation = header["generation"]
@@ -320,22 +332,29 @@ def decode(raw: bytes) -> Snapshot:
     subjects = list(map(key_of, cols.column("facts.subject", n_facts)))
     objects = list(map(key_of, cols.column("facts.object", n_facts)))
     per_doc = cols.column("docs.facts", n_docs)
-    fact_cols = {
-        f: cols.column(f"facts.{f}", n_facts)
-        for f in _FACT_FIELDS
-        if f not in _FACT_DERIVED and f != "predicate"
-    }
-    fact_cols.update(
-        id=fids,
-        predicate=preds,
-        subject=subjects,
-        object=objects,
-        document=_doc_column(doc_ids, per_doc, n_facts),
-        span=list(zip(cols.column("facts.start", n_facts), cols.column("facts.end", n_facts), strict=True)),
-    )
-    facts = list(map(Fact, *(fact_cols[f] for f in _FACT_FIELDS)))
-    del fact_cols
-    mem.facts = dict(zip(fids, facts, strict=True))
+    # The records are made when first read, and the columns no index needs (evidence, amounts,
+    # periods …) parsed then too (graph.facttable): most reads need few facts, some none.
+    rest = [f for f in _FACT_FIELDS if f not in _FACT_INDEXED]
+    for name in [f"facts.{f}" for f in rest if f != "span"] + ["facts.start", "facts.end"]:
+        cols.check(name)
+
+    def read_rest() -> dict[str, Sequence[Any]]:
+        try:
+            got: dict[str, Sequence[Any]] = {
+                f: cols.column(f"facts.{f}", n_facts) for f in rest if f != "span"
+            }
+            start, end = cols.column("facts.start", n_facts), cols.column("facts.end", n_facts)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CorruptStore(
+                f"{where}: unreadable fact column ({exc}); "
+                "delete this file and the store reopens from its segments"
+            ) from None
+        got["span"] = list(zip(start, end, strict=True))
+        return got
+
+    document = _doc_column(doc_ids, per_doc, n_facts)
+    indexed = {"id": fids, "predicate": preds, "subject": subjects, "object": objects, "document": document}
+    mem.facts = FactTable.from_columns(fids, indexed, read_rest)
     if len(mem.docs) != n_docs or len(mem.nodes) != n_nodes or len(mem.facts) != n_facts:
         raise BadSnapshot("an id is used twice in the snapshot")
     mem.pred_facts = {p: dict.fromkeys(itertools.compress(fids, map(p.__eq__, preds))) for p in PREDICATES}

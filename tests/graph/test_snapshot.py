@@ -65,6 +65,19 @@ def test_close_saves_the_snapshot_and_an_open_from_it_equals_a_replay(tmp_path: 
     fast.close()
 
 
+def test_an_open_from_the_snapshot_makes_fact_records_only_when_they_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(synthetic_report(i) for i in range(10))
+        doc = s.find_document("/corpus/report-00004.txt").id
+        expected = s.document_facts(doc)
+    fast = EmbeddedStore(path, readonly=True)
+    assert fast.stats().documents == 10 and fast._mem.facts.made() == 0
+    assert fast.document_facts(doc) == expected
+    assert fast._mem.facts.made() == len(expected) > 0
+    fast.close()
+
+
 def test_a_snapshot_that_lags_behind_catches_up_from_the_segments(tmp_path: Path) -> None:
     path = tmp_path / "kg"
     with EmbeddedStore(path) as s:
