@@ -6,7 +6,7 @@ document again (resolving aliases, building the form index, the adjacency):
 The snapshot is :class:`~graph.memgraph.MemGraph` as data (orjson; never
 pickle, since a store folder may come from anyone): one JSON header line
 naming the columns, then one JSON line per column — node and fact fields,
-fact ends as node numbers, mentions per (document, node), the edge pairs.
+fact ends as node numbers, mentions per (node, document), the edge pairs.
 Loading it builds the dictionaries directly from whole columns with C-level
 ``map``/``zip`` calls, parsing one column at a time so that parsing never
 holds the whole file's values at once; what is cheap to derive (degrees,
@@ -81,7 +81,7 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
 
     Everything is written in the order a replay of the manifest would create
     it (documents in manifest order, nodes by first mention, facts document by
-    document, mentions document by document), so that a store opened from the
+    document, each node's mentions in document order), so that a store opened from the
     snapshot iterates exactly like one that replayed its segments, even after
     removals reordered this process's memory.
     """
@@ -98,9 +98,21 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
     fids = list(itertools.chain.from_iterable(map(mem.doc_facts.__getitem__, doc_ids)))
     facts = list(map(mem.facts.__getitem__, fids))
     docs = list(map(mem.docs.__getitem__, doc_ids))
-    # Each (document, node) pair's spans, in the order of the document's node list.
-    node_of = mem.nodes.__getitem__
-    pair_spans = [node_of(k).mentions[d] for d, ks in zip(doc_ids, doc_nodes, strict=True) for k in ks]
+    # Per node, the documents mentioning it (numbers, in manifest order) and the spans in each.
+    # A node's mentions are in the order its documents were applied, which is the manifest's
+    # (appends and removals keep it): checked per node, sorted only where it is not.
+    mention_docs: list[list[int]] = []
+    pair_spans: list[list[Span]] = []
+    doc_number = doc_index.__getitem__
+    for n in nodes:
+        ds = list(map(doc_number, n.mentions))
+        if ds == sorted(ds):
+            mention_docs.append(ds)
+            pair_spans.extend(n.mentions.values())
+        else:
+            ordered = sorted(zip(ds, n.mentions.values(), strict=True))
+            mention_docs.append([d for d, _ in ordered])
+            pair_spans.extend(spans for _, spans in ordered)
 
     def by_doc(per_doc: dict[str, Any]) -> list[tuple[str, Any]]:
         return sorted(per_doc.items(), key=lambda item: doc_index[item[0]])
@@ -120,9 +132,10 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
         **{f"docs.{name}": col for name, col in zip(_DOC_FIELDS, _columns(docs, _DOC_FIELDS), strict=True)},
         "docs.facts": list(map(len, map(mem.doc_facts.__getitem__, doc_ids))),
         "docs.nodes": [ints(ks, node_index) for ks in doc_nodes],
-        # per (document, node) pair as listed in docs.nodes: how many spans, then all spans flat
-        "docs.span_counts": list(map(len, pair_spans)),
-        "docs.spans": list(itertools.chain.from_iterable(itertools.chain.from_iterable(pair_spans))),
+        # per (node, document) pair as listed in nodes.mention_docs: how many spans, then all spans flat
+        "nodes.mention_docs": mention_docs,
+        "nodes.span_counts": list(map(len, pair_spans)),
+        "nodes.spans": list(itertools.chain.from_iterable(itertools.chain.from_iterable(pair_spans))),
         "nodes.key": keys,
         **{f"nodes.{name}": _packed(col) for name, col in zip(_NODE_FIELDS, node_cols, strict=True)},
         "forms": [[k[0], k[1], ints(found, node_index)] for k, found in mem.forms.items()],
@@ -305,20 +318,21 @@ def decode(raw: bytes, where: str = SNAPSHOT) -> Snapshot:
     doc_nodes = [list(map(key_of, idx)) for idx in cols.column("docs.nodes", n_docs)]
     mem.doc_nodes = dict(zip(doc_ids, doc_nodes, strict=True))
 
-    # Mentions, document by document (so each node's dict is in application order), all in C:
-    # the flat spans paired into tuples, cut per (document, node) pair, set into the nodes' dicts.
-    flat = iter(cols.take("docs.spans"))
+    # Mentions, node by node (each node's documents in application order), all in C: the flat
+    # spans paired into tuples, cut per (node, document) pair, zipped with the documents per node.
+    flat = iter(cols.take("nodes.spans"))
     spans = list(zip(flat, flat, strict=False))
-    ends = list(itertools.accumulate(cols.take("docs.span_counts")))
-    if len(ends) != sum(map(len, doc_nodes)) or (ends[-1] if ends else 0) != len(spans):
+    ends = list(itertools.accumulate(cols.take("nodes.span_counts")))
+    mention_docs = cols.column("nodes.mention_docs", n_nodes)
+    if len(ends) != sum(map(len, mention_docs)) or (ends[-1] if ends else 0) != len(spans):
         raise BadSnapshot("snapshot span counts do not add up")
-    pair_spans = map(spans.__getitem__, map(slice, chain(([0], ends[:-1])), ends))
-    pair_docs = chain(map(repeat, doc_ids, map(len, doc_nodes)))
-    mentions: dict[str, dict[str, list[Span]]] = {k: {} for k in keys}
-    _drain(map(operator.setitem, map(mentions.__getitem__, chain(doc_nodes)), pair_docs, pair_spans))
+    pair_spans = iter(list(map(spans.__getitem__, map(slice, chain(([0], ends[:-1])), ends))))
     del spans, ends
+    per_node = map(itertools.islice, repeat(pair_spans), map(len, mention_docs))
+    mentions = list(map(dict, map(zip, map(map, repeat(doc_of), mention_docs), per_node)))
+    del mention_docs, pair_spans
     node_cols = {f: cols.column(f"nodes.{f}", n_nodes) for f in _NODE_FIELDS if f != "type"}
-    node_cols.update(key=keys, type=types, mentions=list(mentions.values()))
+    node_cols.update(key=keys, type=types, mentions=mentions)
     nodes = list(map(Node, *(node_cols[f.name] for f in fields(Node))))
     del node_cols, mentions
     mem.nodes = dict(zip(keys, nodes, strict=True))
@@ -368,7 +382,7 @@ def decode(raw: bytes, where: str = SNAPSHOT) -> Snapshot:
     # pairs in order of their first fact; filled by C-level maps, not a Python loop per fact.
     fact_pair = cols.column("facts.pair", n_facts)
     pair_s = list(map(key_of, cols.take("pairs.subject")))
-    pair_o = list(map(key_of, cols.take("pairs.object")))
+    pair_o = list(map(key_of, cols.column("pairs.object", len(pair_s))))
     if (
         list(map(pair_s.__getitem__, fact_pair)) != subjects
         or list(map(pair_o.__getitem__, fact_pair)) != objects
