@@ -28,6 +28,7 @@ from extract.learned import Model, load_model
 from extract.load import load_bytes
 from extract.pipeline import extract_loaded
 from extract.train import (
+    ENTITY_THRESHOLD,
     MENTION_C,
     MENTION_THRESHOLD,
     RELATION_C,
@@ -109,6 +110,7 @@ def main() -> int:
             relations=fit(p_rows, RELATION_C),
             mention_threshold=MENTION_THRESHOLD,
             relation_threshold=RELATION_THRESHOLD,
+            entity_threshold=ENTITY_THRESHOLD,
         )
         loo[held.stem] = _extract(held, model, args.corpus)
     elapsed = time.perf_counter() - t0

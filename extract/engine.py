@@ -14,7 +14,7 @@ from functools import cache
 
 from extract.aliases import build_entities, norm
 from extract.candidates import head_spans
-from extract.features import DocContext, SentenceView, list_features, mention_features
+from extract.features import DocContext, SentenceView, boundary_features, list_features, mention_features
 from extract.learned import NONE, Model, load_model
 from extract.lexicon import Lexicon, load_lexicon
 from extract.lists import ABBREVIATION, ItemList, find_lists
@@ -136,10 +136,13 @@ def _decide_mentions(
         by_span.setdefault((m.start, m.end), []).append(m)
     scored: list[Mention] = []
     view = SentenceView(sent, toks, ctx)
-    for group in by_span.values():
+    rank = _edge_ranks(by_span)
+    for span, group in by_span.items():
         ruled = [m for m in group if m.source not in ("span", "qspan")]
         best = max(ruled, key=lambda m: m.priority) if ruled else group[0]
         feats = mention_features(best, view) + list_features(best, lists)
+        bounds = boundary_features(best, view)
+        feats += bounds + [f"{r}&{bounds[2]}" for r in rank[span]] + rank[span]
         feats += [f"also={m.source}_{m.type}" for m in group if m is not best]
         if trace is not None:
             trace.mentions.append((best, feats))
@@ -151,7 +154,7 @@ def _decide_mentions(
         etype, p = max(((t, v) for t, v in proba.items() if t != NONE), key=lambda kv: kv[1])
         known = ctx.known.get(best.text)
         if known is not None and proba.get(known, 0.0) >= KNOWN_FLOOR:
-            etype, p = known, max(proba[known], model.mention_threshold)
+            etype, p = known, max(proba[known], model.mention_threshold, model.entity_threshold or 0.0)
         elif 1.0 - proba.get(NONE, 0.0) < model.mention_threshold:
             continue
         if _only_generic(best, sent, toks, ctx.lex):
@@ -164,6 +167,25 @@ def _decide_mentions(
     if model.mentions is None:
         return scored
     return _best_edges(scored)
+
+
+def _edge_ranks(by_span: dict[tuple[int, int], list[Mention]]) -> dict[tuple[int, int], list[str]]:
+    """How many longer candidates share the span's end, and its start (0: the longest).
+
+    The candidates of one head are its left edges; which of them is the name is a choice
+    among them, and the rank lets a per-span model see where in that choice a span sits.
+    """
+    starts_at: dict[int, list[int]] = {}
+    ends_at: dict[int, list[int]] = {}
+    for s, e in by_span:
+        starts_at.setdefault(e, []).append(s)
+        ends_at.setdefault(s, []).append(e)
+    out = {}
+    for s, e in by_span:
+        left = sum(1 for x in starts_at[e] if x < s)
+        right = sum(1 for x in ends_at[s] if x > e)
+        out[(s, e)] = [f"rank_end={min(left, 3)}", f"rank_start={min(right, 3)}"]
+    return out
 
 
 #: A name the batch already knows is kept where the model gives its type at least this much.
@@ -320,7 +342,7 @@ def extract_entities_relations(
     """
     model = load_model() if model is None else model
     lex = load_lexicon()
-    ctx = DocContext(loaded.text, lex, known=dict(known or {}))
+    ctx = DocContext(loaded.text, lex, known=_with_report_names(known, meta))
     sentences = split_sentences(loaded.text, loaded.body)
     per_sentence = []
     all_mentions: list[Mention] = []
@@ -378,7 +400,36 @@ def extract_entities_relations(
         for item in _listed_with(c, fact_at.get(c.sentence.start)) if pred != "LOCATED_IN" else []:
             if _fits(pred, item, types):
                 accept(pred, item, p)
-    return entities, sorted(decided.values(), key=lambda r: (r.span[0], r.subject, r.predicate, r.object))
+    kept = sorted(decided.values(), key=lambda r: (r.span[0], r.subject, r.predicate, r.object))
+    return _entities_with_evidence(entities, kept, model.entity_threshold), kept
+
+
+def _entities_with_evidence(
+    entities: list[Entity], relations: list[Relation], threshold: float | None
+) -> list[Entity]:
+    """Entities sure enough alone, and the less sure ones that a kept relation needs.
+
+    A span the model half believes in is an entity when the report also states a fact
+    about it; alone it is more often a wrong cut or a generic phrase.
+    """
+    if threshold is None:
+        return entities
+    ends = {r.subject for r in relations} | {r.object for r in relations}
+    return [e for e in entities if e.confidence >= threshold or e.id in ends]
+
+
+def _with_report_names(known: dict[str, str] | None, meta: ReportMeta) -> dict[str, str]:
+    """The batch's sure names plus the report's own issuer and zone, which its header states.
+
+    A report names its own zone mostly inside other names (海曲区商务局) and as 我区; the
+    header says which zone it is, so that name is known, like a name the batch is sure of.
+    """
+    out = dict(known or {})
+    if meta.zone:
+        out.setdefault(meta.zone, "Zone")
+    if meta.issuer:
+        out.setdefault(meta.issuer, "Agency")
+    return out
 
 
 def _listed_with(c: PairCandidate, f: SentenceFacts | None) -> list[PairCandidate]:

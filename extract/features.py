@@ -226,6 +226,65 @@ def mention_features(m: Mention, view: SentenceView) -> list[str]:
 
 
 _INNER_PUNCT = re.compile(r"[，,。；;：:、]")
+_PAREN_INSIDE = re.compile(r"[（(][^（()）]+[)）]")
+#: An enumeration marker opening a sentence: 1. / （2） / 三、 / 一是 / ①.
+ENUMERATOR = re.compile(
+    r"\s*(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是、.．]|[（(][一二三四五六七八九十]+[)）]|[①-⑳])\s*"
+)
+_BOUNDARY_PUNCT = frozenset("，,。；;：:、！？!?（()）“”《》\n ")
+
+
+def _side(word: str, lex: Lexicon) -> str:
+    """What kind of word sits just outside a span's edge."""
+    if not word:
+        return "none"
+    if word == "的":
+        return "de"
+    if word in lex.leadin_words:
+        return "leadin"
+    pos = _tok_pos(word)
+    if pos.startswith("v"):
+        return "verb"
+    if pos in ("p", "c"):
+        return pos
+    if pos in ("m", "num", "q"):
+        return "num"
+    return "name" if pos in _NAMEISH else "other"
+
+
+def boundary_features(m: Mention, view: SentenceView) -> list[str]:
+    """Where the span sits in its clause: at the sentence start, after an enumeration marker,
+    after punctuation, a verb or a preposition, and what closes it.  A name that fills an
+    item title (``5.城北棚户区改造安置房（幸福里小区）项目。``) or a whole clause is the genre's
+    surest form, whatever its words."""
+    st = view.sent.text
+    s, e = m.start - view.sent.start, m.end - view.sent.start
+    toks = view.toks
+    lex = view.ctx.lex
+    if s == 0 or not st[:s].strip():
+        lb = "sent"
+    elif ENUMERATOR.fullmatch(st[:s]):
+        lb = "item"
+    elif st[s - 1] in _BOUNDARY_PUNCT:
+        lb = "punct"
+    elif toks.tokens:
+        k = toks.index_at(s - 1)
+        lb = _side(toks.tokens[k].word, lex) if toks.tokens[k].end == s else "inword"
+    else:
+        lb = "other"
+    if e >= len(st) or not st[e:].strip():
+        rb = "end"
+    elif st[e] in _BOUNDARY_PUNCT:
+        rb = "punct"
+    elif toks.tokens:
+        k = toks.index_at(e)
+        rb = _side(toks.tokens[k].word, lex) if toks.tokens[k].start == e else "inword"
+    else:
+        rb = "other"
+    f = [f"lb={lb}", f"rb={rb}", f"lbrb={lb}_{rb}"]
+    if _PAREN_INSIDE.search(m.text[1:]):
+        f.append("paren_inside")
+    return f
 
 
 def list_features(m: Mention, lists: Sequence[object]) -> list[str]:

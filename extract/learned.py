@@ -20,7 +20,7 @@ from extract.errors import ExtractError
 from extract.linear import LinearModel
 
 #: Bump when a feature function changes meaning; the shipped model must be retrained then.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 MODEL_FILE = "model.json"
 NONE = "NONE"
 
@@ -37,6 +37,9 @@ class Model:
     relations: LinearModel | None = None
     mention_threshold: float = 0.5
     relation_threshold: float = 0.5
+    #: the least probability an entity needs when no kept relation has it as an end; spans
+    #: between ``mention_threshold`` and this stay only as ends of relations (None: no band)
+    entity_threshold: float | None = None
     #: what it was trained on (report stems), for ``kg train`` output and the README
     trained_on: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
@@ -50,6 +53,7 @@ class Model:
             "feature_version": FEATURE_VERSION,
             "mention_threshold": self.mention_threshold,
             "relation_threshold": self.relation_threshold,
+            "entity_threshold": self.entity_threshold,
             "trained_on": list(self.trained_on),
             "meta": self.meta,
             "mentions": self.mentions.to_json() if self.mentions else None,
@@ -69,6 +73,7 @@ class Model:
             relations=LinearModel.from_json(data["relations"]) if data.get("relations") else None,
             mention_threshold=float(data.get("mention_threshold", 0.5)),
             relation_threshold=float(data.get("relation_threshold", 0.5)),
+            entity_threshold=_optional_float(data.get("entity_threshold")),
             trained_on=tuple(data.get("trained_on", ())),
             meta=dict(data.get("meta", {})),
         )
@@ -76,6 +81,10 @@ class Model:
     def dumps(self) -> str:
         """The model file's bytes: sorted keys and fixed rounding, so one training gives one file."""
         return json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _optional_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def shipped_model_path() -> Path:

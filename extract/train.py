@@ -29,8 +29,10 @@ _QUOTES = "“”\"'‘’《》〈〉「」『』【】"
 #: Features seen fewer times than this in training carry no weight (they would only memorise).
 MIN_FEATURE_COUNT = 2
 MENTION_C = 0.2
-#: The least probability of being an entity a span needs (chosen by leave-one-report-out).
-MENTION_THRESHOLD = 0.3
+#: The least probability of being an entity a span needs to be a candidate end of relations,
+#: and the least an entity needs to stay without one (both chosen by leave-one-report-out).
+MENTION_THRESHOLD = 0.15
+ENTITY_THRESHOLD = 0.35
 #: The least probability of its best predicate a pair needs (chosen by leave-one-report-out).
 RELATION_THRESHOLD = 0.25
 RELATION_C = 0.5
@@ -199,6 +201,7 @@ def train(reports: Sequence[Annotated]) -> Model:
         relations=relations,
         mention_threshold=MENTION_THRESHOLD,
         relation_threshold=RELATION_THRESHOLD,
+        entity_threshold=ENTITY_THRESHOLD,
         trained_on=tuple(r.stem for r in reports),
         meta=meta,
     )
