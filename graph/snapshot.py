@@ -180,7 +180,6 @@ _FACT_INDEXED = frozenset({"id", "predicate", "subject", "object", "document"})
 #: the document from the per-document counts.
 _FACT_DERIVED = frozenset({"id", "subject", "object", "document", "span"})
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
-_TEXT = frozenset({str, type(None)})
 
 
 def _columns(records: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
@@ -188,14 +187,19 @@ def _columns(records: list[Any], names: tuple[str, ...]) -> list[list[Any]]:
     return [list(map(operator.attrgetter(name), records)) for name in names]
 
 
-def _packed(col: tuple[Any, ...] | list[Any]) -> Any:
+def _packed(col: list[Any]) -> Any:
     """A text column with few distinct values as ``{"values": [...], "codes": [...]}``; others as they are."""
-    if len(col) >= 16 and set(map(type, col)) <= _TEXT:
+    if len(col) < 16:
+        return col
+    try:
         values = list(dict.fromkeys(col))
-        if len(values) * 4 <= len(col):
-            index = {v: i for i, v in enumerate(values)}
-            return {"values": values, "codes": list(map(index.__getitem__, col))}
-    return col
+    except TypeError:  # lists (aliases): not a text column
+        return col
+    # Only text: 1, 1.0 and True are one dict key, so numbers and flags stay as they are.
+    if len(values) * 4 > len(col) or not all(v is None or type(v) is str for v in values):
+        return col
+    index = {v: i for i, v in enumerate(values)}
+    return {"values": values, "codes": list(map(index.__getitem__, col))}
 
 
 def _unpacked(col: Any) -> list[Any]:
