@@ -6,11 +6,14 @@ a second of CPU.  Extracting one short text here, in the fork server, builds
 them once; each worker is forked with them already in memory instead of
 building its own copy.  Freezing afterwards keeps those objects out of the
 workers' garbage collections (which would also copy their pages).
-Importing this module anywhere else only costs that second.
+Importing this module anywhere else only costs that second.  A failure here
+(say, an unreadable model) is left for the workers to meet and report per
+file: an exception escaping a preload would take the fork server down.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 
 from .pipeline import extract_text
@@ -23,5 +26,7 @@ WARM_UP_TEXT = (
     "甬江科创园项目成功申报专项债1.2亿元，梅墟新材料股份投资5000万元建设智造基地。\n"
 )
 
-extract_text(WARM_UP_TEXT, "warm-up.txt")
+# Only a head start: on failure a worker meets the same problem and reports it per file.
+with contextlib.suppress(Exception):
+    extract_text(WARM_UP_TEXT, "warm-up.txt")
 gc.freeze()
