@@ -307,17 +307,24 @@ def review_cmd(
         Path | None, typer.Option("--csv", help="Write the queue as CSV to fill in (then: kg fix import).")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many items.")] = 50,
+    below: Annotated[
+        float,
+        typer.Option(
+            "--below", min=0.0, max=1.0, help="Entities and facts under this confidence come first (0-1)."
+        ),
+    ] = review.UNSURE,
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """What most needs a person's eye: near-duplicate names of one type, entities with one mention.
+    """What most needs a person's eye: what the extractor was least sure of (lowest confidence first),
+    near-duplicate names of one type, entities with one mention.
 
     Example: kg review --csv review.csv
     """
     from graph.persist import write_atomic
 
     with opened(store, readonly=True) as s:
-        items = review.queue(s, limit)
+        items = review.queue(s, limit, below)
     if csv_out is not None:
         write_atomic(csv_out, review.to_csv(items).encode("utf-8"))
         out.print(
@@ -330,11 +337,12 @@ def review_cmd(
         print_json([asdict(i) for i in items])
         return
     table = Table(title="待审 Review queue")
-    for col in ("kind", "entity", "type", "why", "suggested", "other"):
+    for col in ("kind", "entity", "type", "confidence", "why", "suggested", "other"):
         table.add_column(col)
     for i in items:
         label = TYPE_LABELS_ZH.get(i.type, i.type)
-        table.add_row(i.kind, f"{i.name} ({i.key})", label, i.reason, i.suggested, i.other_name)
+        what = f"{i.name} ({i.fact or i.key})"
+        table.add_row(i.kind, what, label, f"{i.confidence:.2f}", i.reason, i.suggested, i.other_name)
     out.print(table)
 
 

@@ -12,10 +12,18 @@ from extract.model import PREDICATE_LABELS_ZH, TYPE_LABELS_ZH
 from graph.errors import NotFound
 from graph.labels import period_label
 from graph.model import Fact, Node
-from graph.queries import FundingFilter, Resolution, company_policies, funding, resolve_entity
+from graph.queries import (
+    FundingFilter,
+    Resolution,
+    company_policies,
+    funding,
+    neighbors,
+    paths,
+    resolve_entity,
+)
 from graph.store import GraphStore
 
-from .cli_common import StoreOption, fail
+from .cli_common import MinConfidenceOption, StoreOption, fail
 from .cli_output import (
     Col,
     Rows,
@@ -76,6 +84,7 @@ def funding_cmd(
     start: Annotated[str | None, typer.Option(help="Periods ending on or after this ISO date.")] = None,
     end: Annotated[str | None, typer.Option(help="Periods starting on or before this ISO date.")] = None,
     min_amount: Annotated[float | None, typer.Option(help="Minimum known amount in yuan.")] = None,
+    min_confidence: MinConfidenceOption = 0.0,
     limit: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 100,
     as_json: JsonOption = False,
     wide: WideOption = False,
@@ -96,6 +105,7 @@ def funding_cmd(
         start=_date(start, "--start"),
         end=_date(end, "--end"),
         min_amount=min_amount,
+        min_confidence=min_confidence or None,
     )
     with opened(store, readonly=True) as s:
         report = funding(s, flt, limit=limit)
@@ -170,6 +180,7 @@ def funding_cmd(
 
 def links_cmd(
     company: Annotated[str, typer.Argument(metavar="COMPANY", help="Company (or project) name or key.")],
+    min_confidence: MinConfidenceOption = 0.0,
     as_json: JsonOption = False,
     wide: WideOption = False,
     store: StoreOption = None,
@@ -180,7 +191,7 @@ def links_cmd(
     """
     with opened(store, readonly=True) as s:
         node = _resolve(s, company)
-        found = company_policies(s, node.key)
+        found = company_policies(s, node.key, min_confidence or None)
         reports = _reports(s) if not as_json else {}
         others = Counter(f.predicate for f in s.entity_facts(node.key)) if not found else Counter()
     if as_json:
@@ -218,6 +229,7 @@ def neighbors_cmd(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Entity name or key.")],
     depth: Annotated[int, typer.Option(min=1, max=3, metavar="N", help="Hops, 1 to 3.")] = 1,
     limit: Annotated[int, typer.Option(min=1, max=1000, metavar="N", help="At most this many nodes.")] = 300,
+    min_confidence: MinConfidenceOption = 0.0,
     as_json: JsonOption = False,
     wide: WideOption = False,
     store: StoreOption = None,
@@ -228,7 +240,7 @@ def neighbors_cmd(
     """
     with opened(store, readonly=True) as s:
         node = _resolve(s, name)
-        sub = s.neighbors(node.key, depth=depth, limit=limit)
+        sub = neighbors(s, node.key, depth=depth, limit=limit, min_confidence=min_confidence or None)
         reports = _reports(s) if not as_json else {}
     if as_json:
         print_json(SubgraphOut.build(sub).model_dump(mode="json"))
@@ -268,6 +280,7 @@ def path_cmd(
     source: Annotated[str, typer.Argument(metavar="SOURCE", help="First entity, name or key.")],
     target: Annotated[str, typer.Argument(metavar="TARGET", help="Second entity, name or key.")],
     max_hops: Annotated[int, typer.Option(min=1, max=6, metavar="N", help="Longest path considered.")] = 4,
+    min_confidence: MinConfidenceOption = 0.0,
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
@@ -278,7 +291,7 @@ def path_cmd(
     with opened(store, readonly=True) as s:
         a = _resolve(s, source)
         b = _resolve(s, target)
-        found = s.paths(a.key, b.key, max_hops=max_hops)
+        found = paths(s, a.key, b.key, max_hops=max_hops, min_confidence=min_confidence or None)
         reports = _reports(s) if not as_json else {}
     if as_json:
         print_json(

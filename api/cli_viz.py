@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .cli_common import StoreOption, fail
+from .cli_common import MinConfidenceOption, StoreOption, fail
 
 DEFAULT_OUT = Path("network.html")
 
@@ -60,10 +60,12 @@ def register(app: typer.Typer) -> None:
         end: Annotated[
             str | None, typer.Option("--end", help="Period to: 2023, 2023-06 or 2023-06-30.")
         ] = None,
+        min_confidence: MinConfidenceOption = 0.0,
     ) -> None:
         """Write the network page (vis-network inlined: opens from disk with no network access).
 
-        Without --center the page shows the best connected part of the whole graph.
+        Without --center the page shows the best connected part of the whole graph.  --min-confidence
+        sets where the page's confidence slider starts (the page can show the rest again).
 
         Example: kg viz --center 南湾海洋装备产业园 --depth 2 -o nanwan.html
         """
@@ -85,6 +87,7 @@ def register(app: typer.Typer) -> None:
                 predicates=split_values(predicate),
                 start=start,
                 end=end,
+                min_confidence=min_confidence,
             )
         except VizError as exc:
             fail(str(exc), status=1)

@@ -66,6 +66,15 @@ class PeriodOut(BaseModel):
     text: str | None = Field(description="原文 Period as written, e.g. 2023年上半年")
     start: str | None = Field(description="开始日期 ISO start date")
     end: str | None = Field(description="结束日期 ISO end date")
+    inherited: bool = Field(
+        False, description="沿用报告期 The sentence names no time: this is the report's own period"
+    )
+
+
+CONFIDENCE_DOC = (
+    "置信度 Confidence How sure the extractor is, 0-1 (an entity: its surest report); "
+    "min_confidence filters on it, counting what a person confirmed as 1.0"
+)
 
 
 class EntityRef(BaseModel):
@@ -75,17 +84,33 @@ class EntityRef(BaseModel):
     name: str = Field(description="名称 Canonical name")
     type: str = Field(description=f"类型 Type: {TYPES_DOC}")
     type_zh: str = Field(description="类型（中文）Type label in Chinese")
+    confidence: float = Field(1.0, ge=0, le=1, description=CONFIDENCE_DOC)
 
     @classmethod
     def build(cls, node: Node) -> EntityRef:
         return cls.model_construct(
-            key=node.key, name=node.name, type=node.type, type_zh=TYPE_LABELS_ZH.get(node.type, node.type)
+            key=node.key,
+            name=node.name,
+            type=node.type,
+            type_zh=TYPE_LABELS_ZH.get(node.type, node.type),
+            confidence=_sure(node.confidence),
         )
 
     @staticmethod
     def encode(node: Node) -> Json:
         type_zh = _TYPE_ZH.get(node.type, node.type)
-        return {"key": node.key, "name": node.name, "type": node.type, "type_zh": type_zh}
+        return {
+            "key": node.key,
+            "name": node.name,
+            "type": node.type,
+            "type_zh": type_zh,
+            "confidence": _sure(node.confidence),
+        }
+
+
+def _sure(value: float) -> float:
+    """Three decimals, as the extraction JSON writes it (SCHEMA.md)."""
+    return round(float(value), 3)
 
 
 def _counted(node: Node) -> Json:
@@ -126,7 +151,9 @@ def _amount(fact: Fact) -> AmountOut | None:
 def _period(fact: Fact) -> PeriodOut | None:
     if not (fact.period_start or fact.period_end or fact.period_text):
         return None
-    return PeriodOut.model_construct(text=fact.period_text, start=fact.period_start, end=fact.period_end)
+    return PeriodOut.model_construct(
+        text=fact.period_text, start=fact.period_start, end=fact.period_end, inherited=fact.period_inherited
+    )
 
 
 def _amount_json(fact: Fact) -> Json | None:
@@ -147,7 +174,12 @@ def _amount_json(fact: Fact) -> Json | None:
 def _period_json(fact: Fact) -> Json | None:
     if not (fact.period_start or fact.period_end or fact.period_text):
         return None
-    return {"text": fact.period_text, "start": fact.period_start, "end": fact.period_end}
+    return {
+        "text": fact.period_text,
+        "start": fact.period_start,
+        "end": fact.period_end,
+        "inherited": fact.period_inherited,
+    }
 
 
 class EdgeOut(BaseModel):
@@ -164,6 +196,7 @@ class EdgeOut(BaseModel):
     action: str | None = Field(description="行为 Action such as 入选, 申报, 获评")
     evidence: str = Field(description="证据 The sentence the fact was read from")
     document: str = Field(description="来源报告 Id of the source report")
+    confidence: float = Field(1.0, ge=0, le=1, description=CONFIDENCE_DOC)
 
     @classmethod
     def build(cls, fact: Fact) -> EdgeOut:
@@ -179,6 +212,7 @@ class EdgeOut(BaseModel):
             action=fact.action,
             evidence=fact.evidence,
             document=fact.document,
+            confidence=_sure(fact.confidence),
         )
 
     @staticmethod
@@ -195,6 +229,7 @@ class EdgeOut(BaseModel):
             "action": fact.action,
             "evidence": fact.evidence,
             "document": fact.document,
+            "confidence": _sure(fact.confidence),
         }
 
 
@@ -222,6 +257,7 @@ class NodeOut(EntityRef):
             name=node.name,
             type=node.type,
             type_zh=TYPE_LABELS_ZH.get(node.type, node.type),
+            confidence=_sure(node.confidence),
             aliases=list(node.aliases),
             documents=node.documents,
         )
@@ -263,6 +299,7 @@ class EntityDetailOut(NodeOut):
             name=node.name,
             type=node.type,
             type_zh=TYPE_LABELS_ZH.get(node.type, node.type),
+            confidence=_sure(node.confidence),
             aliases=list(node.aliases),
             documents=node.documents,
             degree=detail.degree,
@@ -331,6 +368,7 @@ class FundingItemOut(BaseModel):
     shared_by: int = Field(
         1, description="共享 Recipients sharing this row's amount (1: its own); totals count it once"
     )
+    confidence: float = Field(1.0, ge=0, le=1, description=CONFIDENCE_DOC)
 
     @staticmethod
     def encode(item: FundingItem) -> Json:
@@ -346,6 +384,7 @@ class FundingItemOut(BaseModel):
             "document": f.document,
             "restates": item.restates,
             "shared_by": item.shared_by,
+            "confidence": _sure(f.confidence),
         }
 
 
@@ -398,6 +437,7 @@ class PolicyLinkOut(BaseModel):
     period: PeriodOut | None
     evidence: str
     document: str
+    confidence: float = Field(1.0, ge=0, le=1, description=CONFIDENCE_DOC)
 
     @classmethod
     def build(cls, link: PolicyLink) -> PolicyLinkOut:
@@ -408,6 +448,7 @@ class PolicyLinkOut(BaseModel):
             period=_period(link.fact),
             evidence=link.fact.evidence,
             document=link.fact.document,
+            confidence=_sure(link.fact.confidence),
         )
 
 

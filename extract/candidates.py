@@ -31,7 +31,7 @@ _QUOTE = re.compile(r"“([^“”\n]{1,30})”")
 #: 区委、区政府 and 市委、市政府: the party committee and the government named as one body.
 _PAIRED_BODIES = re.compile(r"([省市区县])委[、和]([省市区县])政府")
 #: A phase written after a project's head belongs to its name: …改造工程（二期）, …新区医院（一期）.
-_PHASE_AFTER = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]")
+PHASE_AFTER = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]")
 
 
 @cache
@@ -116,7 +116,7 @@ def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
                 m = Mention(sent.start + start, sent.start + end, hint, text[start:end], "span")
                 out.append(m)
             j -= 1
-        phase = _PHASE_AFTER.match(text, end)
+        phase = PHASE_AFTER.match(text, end)
         if phase is not None:
             out += [
                 Mention(
@@ -132,8 +132,53 @@ def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
     out += _quote_spans(sent, toks)
     for pm in _PAIRED_BODIES.finditer(text):
         if pm.group(1) == pm.group(2):
-            out.append(Mention(sent.start + pm.start(), sent.start + pm.end(), "Agency", pm.group(0), "span"))
+            whole = pm.group(0)
+            out.append(Mention(sent.start + pm.start(), sent.start + pm.end(), "Agency", whole, "paired"))
     return out
+
+
+#: A numbered item opening its sentence: 1. / 1、 / （1）.
+_ITEM_MARK = re.compile(r"\s*(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）])\s*")
+_TITLE_END = re.compile(r"[。；;\s]*$")
+_ITEM_TITLE_MAX = 40
+_NOT_TITLE_OPENING_POS = ("v", "d", "p", "c", "r")
+
+
+def item_title(sent: Sentence, toks: Tokens) -> list[Mention]:
+    """``5.城北棚户区改造安置房（幸福里小区）项目。``: a numbered item whose whole title is a name
+    closed by a project or company head names the item's subject (the genre's project lists:
+    建设单位、总投资、资金来源 follow).  A title that opens with a verb (加快项目建设) is a task."""
+    text = sent.text
+    mark = _ITEM_MARK.match(text)
+    if mark is None or not toks.tokens:
+        return []
+    end = _TITLE_END.search(text, mark.end()).start()  # type: ignore[union-attr]
+    start = mark.end()
+    title = text[start:end]
+    if not 4 <= len(title) <= _ITEM_TITLE_MAX or _INNER_STOP.search(title):
+        return []
+    if title.count("（") != title.count("）") or title.count("“") != title.count("”"):
+        return []
+    first = toks.tokens[toks.index_at(start)]
+    if first.start != start:
+        return []
+    from extract.names import pos_of
+
+    if (pos_of(first.word) or "x").startswith(_NOT_TITLE_OPENING_POS):
+        return []
+    types = head_types()
+    bare = title[: title.rfind("（")] if PHASE_AFTER.search(title) and title.endswith("）") else title
+    head = next((bare[-k:] for k in range(min(len(bare), 8), 0, -1) if bare[-k:] in types), None)
+    if head is None or len(head) == len(bare):
+        return []
+    kinds = types[head] & {"Project", "Company"}
+    if not kinds:
+        return []
+    etype = "Project" if "Project" in kinds else "Company"
+    return [Mention(sent.start + start, sent.start + end, etype, title, "item_title")]  # type: ignore[arg-type]
+
+
+_INNER_STOP = re.compile(r"[，,。；;：:！？]")
 
 
 def _quote_spans(sent: Sentence, toks: Tokens) -> list[Mention]:

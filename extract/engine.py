@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.aliases import build_entities, norm
-from extract.candidates import head_spans
+from extract.candidates import PHASE_AFTER as _PHASE_AFTER
+from extract.candidates import head_spans, item_title
 from extract.features import DocContext, SentenceView, boundary_features, list_features, mention_features
 from extract.learned import NONE, Model, load_model
 from extract.lexicon import Lexicon, load_lexicon
@@ -132,13 +133,13 @@ def _decide_mentions(
 ) -> list[Mention]:
     """The rules' mentions and the wide spans, one per span, kept and typed by the model."""
     by_span: dict[tuple[int, int], list[Mention]] = {}
-    for m in found + head_spans(sent, toks) + _known_spans(sent, toks, ctx):
+    for m in found + head_spans(sent, toks) + _known_spans(sent, toks, ctx) + item_title(sent, toks):
         by_span.setdefault((m.start, m.end), []).append(m)
     scored: list[Mention] = []
     view = SentenceView(sent, toks, ctx)
     rank = _edge_ranks(by_span)
     for span, group in by_span.items():
-        ruled = [m for m in group if m.source not in ("span", "qspan")]
+        ruled = [m for m in group if m.source not in ("span", "qspan", "item_title")]
         best = max(ruled, key=lambda m: m.priority) if ruled else group[0]
         feats = mention_features(best, view) + list_features(best, lists)
         bounds = boundary_features(best, view)
@@ -153,6 +154,8 @@ def _decide_mentions(
         proba = model.mentions.proba(feats)
         etype, p = max(((t, v) for t, v in proba.items() if t != NONE), key=lambda kv: kv[1])
         known = ctx.known.get(best.text)
+        if known is None:
+            known = next((m.type for m in group if m.source == "item_title"), None)
         if known is not None and proba.get(known, 0.0) >= KNOWN_FLOOR:
             etype, p = known, max(proba[known], model.mention_threshold, model.entity_threshold or 0.0)
         elif 1.0 - proba.get(NONE, 0.0) < model.mention_threshold:
@@ -166,7 +169,26 @@ def _decide_mentions(
         scored.append(best)
     if model.mentions is None:
         return scored
-    return _best_edges(scored)
+    return _best_edges(_phases_belong(scored))
+
+
+def _phases_belong(scored: list[Mention]) -> list[Mention]:
+    """改造工程（一期）: a phase written after a name is part of it, and the bare name another form.
+
+    Of a name with and without its phase, both kept by the model, the one with the phase
+    wins the edge choice and carries the other as an alias.
+    """
+    at = {(m.start, m.end, m.type): m for m in scored}
+    for m in scored:
+        bare = m.text[: m.text.rfind("（")] if m.text.endswith("期）") else None
+        if not bare or _PHASE_AFTER.fullmatch(m.text[len(bare) :]) is None:
+            continue
+        short = at.get((m.start, m.start + len(bare), m.type))
+        if short is not None and (short.score or 0.0) > (m.score or 0.0):
+            m.score = (short.score or 0.0) + 1e-6
+            if bare not in m.forms:
+                m.forms.append(bare)
+    return scored
 
 
 def _edge_ranks(by_span: dict[tuple[int, int], list[Mention]]) -> dict[tuple[int, int], list[str]]:
@@ -224,6 +246,9 @@ def _best_edges(scored: list[Mention]) -> list[Mention]:
     taken_start: set[tuple[int, str]] = set()
     out = []
     for m in keep:
+        if m.source == "paired":  # 区委、区政府 holds 区政府 at its end without competing with it
+            out.append(m)
+            continue
         if (m.end, m.type) in taken_end or (m.start, m.type) in taken_start:
             continue
         taken_end.add((m.end, m.type))
@@ -415,7 +440,13 @@ def _entities_with_evidence(
     if threshold is None:
         return entities
     ends = {r.subject for r in relations} | {r.object for r in relations}
-    return [e for e in entities if e.confidence >= threshold or e.id in ends]
+    return [e for e in entities if e.confidence >= threshold or e.id in ends or e.type not in _OPEN_TYPES]
+
+
+#: Types named by open grammars (any words before 项目, 公司, 资金): where a half-sure span needs
+#: a fact to stay.  Agencies and zones come from closed vocabularies (short forms, places,
+#: admin suffixes), so a half-sure one is still mostly right (chosen by leave-one-report-out).
+_OPEN_TYPES = frozenset({"Project", "Company", "Policy", "Funding"})
 
 
 def _with_report_names(known: dict[str, str] | None, meta: ReportMeta) -> dict[str, str]:

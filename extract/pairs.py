@@ -195,7 +195,13 @@ def candidates(
     seen: set[tuple[str, str, int]] = set()
 
     def add(
-        sid: str, oid: str, sent: Sentence, s: Mention | None, o: Mention | None, feats: list[str]
+        sid: str,
+        oid: str,
+        sent: Sentence,
+        s: Mention | None,
+        o: Mention | None,
+        feats: list[str],
+        role: str | None = None,
     ) -> None:
         key = (sid, oid, sent.start)
         if key in seen or sid == oid:
@@ -204,6 +210,8 @@ def candidates(
         rule = rule_at.get(key)
         if USE_RULE_FEATURE:
             feats.append(f"rule={rule.predicate if rule else 'none'}")
+        if role is not None:
+            feats.append(f"role={role}")
         out.append(PairCandidate(sid, oid, sent, s, o, feats, rule))
 
     paragraph = -1
@@ -243,11 +251,13 @@ def candidates(
                 if oid != tid and _types_fit(types[tid], types[oid]):
                     feats = _pair_features(f, None, o, types[tid], types[oid], tokens_of[k])
                     feats.append("topic_subject")
-                    add(tid, oid, sent, None, o, feats)
+                    role = topic_role(sent.text, o.start - sent.start, types[oid])
+                    add(tid, oid, sent, None, o, feats, role)
                 if oid != tid and types[oid] == "Company" and types[tid] in ("Project", "Zone"):
                     feats = _pair_features(f, o, None, "Company", types[tid], tokens_of[k])
                     feats.append("topic_object")
-                    add(oid, tid, sent, o, None, feats)
+                    role = topic_role(sent.text, o.start - sent.start, "Company")
+                    add(oid, tid, sent, o, None, feats, role)
         if fundings:
             carried_funding = fundings[-1]
     # rule relations whose evidence pair is not a same-sentence pair (paragraph and name-prefix rules)
@@ -276,6 +286,32 @@ def candidates(
 _NUMBERED = re.compile(
     r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十]+[)）])"
 )
+
+
+#: The field labels of a project list that name the item's investor, place and money.
+_INVESTOR_LABEL = re.compile(
+    r"(?:建设单位|业主单位|项目业主|实施主体|建设主体|投资主体|项目单位|投资方)[:：]\s*$"
+)
+_PLACE_WORD = re.compile(r"(?:位于|坐落于|落户|选址|涉及)(?:[^，。；]{0,30}[、和及])?$")
+_MONEY_WORD = re.compile(
+    r"(?:资金来源(?:为|是|[:：])|使用|获得?|争取|下达|安排)(?:[^，。；]{0,40}[、和及])?$"
+)
+
+
+def topic_role(text: str, pos: int, otype: str) -> str | None:
+    """The predicate a project list's field states between the item and a name in it.
+
+    ``建设单位：市城投集团`` names the item's investor, ``位于北关街道`` its place,
+    ``资金来源：专项债券…`` / ``使用专项债券…`` its money; the rule proposes, the model weighs.
+    """
+    before = text[:pos]
+    if otype == "Company" and _INVESTOR_LABEL.search(before):
+        return "INVESTS_IN"
+    if otype == "Zone" and _PLACE_WORD.search(before):
+        return "LOCATED_IN"
+    if otype == "Funding" and _MONEY_WORD.search(before):
+        return "FUNDED_BY"
+    return None
 
 
 def _topic(f: SentenceFacts, types: Mapping[str, str]) -> tuple[Mention, str, int] | None:

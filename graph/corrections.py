@@ -282,7 +282,14 @@ class _Doc:
         self.id = rec.document.id
         self.name = doc_name(rec.document.path)
         self.nodes: dict[str, Node] = {
-            n.key: Node(n.key, n.type, n.name, list(n.aliases), {self.id: list(n.mentions.get(self.id, []))})
+            n.key: Node(
+                n.key,
+                n.type,
+                n.name,
+                list(n.aliases),
+                {self.id: list(n.mentions.get(self.id, []))},
+                n.confidence,
+            )
             for n in rec.nodes
         }
         self.facts: list[Fact] = list(rec.facts)
@@ -292,9 +299,10 @@ class _Doc:
         node = self.nodes.pop(old)
         target = self.nodes.get(new)
         if target is None:
-            target = self.nodes[new] = Node(new, new_type, new_name, [], {self.id: []})
+            target = self.nodes[new] = Node(new, new_type, new_name, [], {self.id: []}, node.confidence)
         else:
             target.name = new_name
+            target.confidence = max(target.confidence, node.confidence)
         forms = [*target.aliases, node.name, *node.aliases]
         own = normalize(target.name)
         best: dict[str, str] = {}
@@ -359,7 +367,7 @@ def _step(c: Correction, doc: _Doc) -> bool:
             )
             part = nodes.get(new)
             if part is None:
-                part = nodes[new] = Node(new, node.type, c.target, [], {doc.id: []})
+                part = nodes[new] = Node(new, node.type, c.target, [], {doc.id: []}, node.confidence)
             part.mentions[doc.id] = sorted(set(part.mentions[doc.id]) | set(own or spans))
             name = normalize(node.name)
             doc.move_facts(

@@ -21,8 +21,9 @@ the writes (measured on the bundled server, 20k nodes):
   holding the keys that carry that form — an exact, indexed lookup.
 * Reading any property of a node loads the whole record, so a traversal that
   passes a hub pays for everything stored on it.  ``:Entity`` therefore holds
-  only what traversals and ranking read (key, type, name, aliases, degree);
-  the per-document data (mention spans, alias contributions), which grows with
+  only what traversals, ranking and filters read (key, type, name, aliases,
+  degree, confidence); the per-document data (mention spans, alias
+  contributions, each document's confidence), which grows with
   every report, lives in one ``:Mentions {key}`` record per entity that ingest
   appends to without reading.
 """
@@ -84,13 +85,16 @@ DELETE_NODES = "UNWIND $keys AS k MATCH (n:Entity {key: k}) DETACH DELETE n"
 #: A node's per-document lists written whole (new nodes, nodes that lost a document) ...
 SET_MENTIONS = (
     "UNWIND $rows AS r MERGE (m:Mentions {key: r.key}) "
-    "SET m.docs = r.docs, m.spans = r.spans, m.contrib = r.contrib"
+    "SET m.docs = r.docs, m.spans = r.spans, m.contrib = r.contrib, m.confs = r.confs"
 )
 
-#: ... or appended to, without reading them first (nodes that only gained documents).
+#: ... or appended to, without reading them first (nodes that only gained documents).  A record written
+#: before confidences were kept has no ``confs``: the appended ones then belong to its last documents
+#: (see graph.neo4j_batch.load_confs).
 APPEND_MENTIONS = (
     "UNWIND $rows AS r MATCH (m:Mentions {key: r.key}) "
-    "SET m.docs = m.docs + r.docs, m.spans = m.spans + r.spans, m.contrib = m.contrib + r.contrib"
+    "SET m.docs = m.docs + r.docs, m.spans = m.spans + r.spans, m.contrib = m.contrib + r.contrib, "
+    "m.confs = coalesce(m.confs, []) + r.confs"
 )
 
 DELETE_MENTIONS = "UNWIND $keys AS k MATCH (m:Mentions {key: k}) DELETE m"
@@ -133,13 +137,14 @@ FIND_FORMS = "UNWIND $forms AS form MATCH (f:NameForm {form: form}) RETURN f.for
 
 NODE_STATE = (
     "UNWIND $keys AS k MATCH (n:Entity {key: k}) "
-    "RETURN n.key AS key, n.type AS type, n.name AS name, n.aliases AS aliases, n.degree AS degree"
+    "RETURN n.key AS key, n.type AS type, n.name AS name, n.aliases AS aliases, n.degree AS degree, "
+    "n.confidence AS confidence"
 )
 
 #: Everything a removal needs to recompute a node's aliases.
 MENTIONS_STATE = (
     "UNWIND $keys AS k MATCH (m:Mentions {key: k}) "
-    "RETURN m.key AS key, m.docs AS docs, m.spans AS spans, m.contrib AS contrib"
+    "RETURN m.key AS key, m.docs AS docs, m.spans AS spans, m.contrib AS contrib, m.confs AS confs"
 )
 
 # -- documents --------------------------------------------------------------------------------------------
@@ -163,7 +168,9 @@ MAX_DOCUMENT_SEQ = "MATCH (d:Document) RETURN max(d.seq) AS seq"
 # -- entities ---------------------------------------------------------------------------------------------
 
 #: A node's own fields; its mentions come from :data:`MENTIONS` in a second round trip.
-_NODE_FIELDS = "n.key AS key, n.type AS type, n.name AS name, n.aliases AS aliases"
+_NODE_FIELDS = (
+    "n.key AS key, n.type AS type, n.name AS name, n.aliases AS aliases, n.confidence AS confidence"
+)
 
 MENTIONS = (
     "UNWIND $keys AS k MATCH (m:Mentions {key: k}) RETURN m.key AS key, m.docs AS docs, m.spans AS spans"
@@ -184,9 +191,13 @@ LOOKUP = (
     f"MATCH (n:Entity {{key: k}}) RETURN DISTINCT {_NODE_FIELDS}, n.degree AS degree"
 )
 
+#: Entities at least this sure (stored before confidence was kept: 1.0), or confirmed by a person.
+_SURE = "($min_confidence IS NULL OR coalesce(n.confidence, 1.0) >= $min_confidence OR n.key IN $keep)"
+
 #: score 3 = a form equals the query, 2 = a form starts with it, 1 = a form contains it
 _SEARCH_MATCH = (
     "MATCH (n:Entity) WHERE ($type IS NULL OR n.type = $type) AND n.search_text CONTAINS $q "
+    f"AND {_SURE} "
     "WITH n, CASE WHEN $q IN n.norm_forms THEN 3.0 "
     "WHEN any(f IN n.norm_forms WHERE f STARTS WITH $q) THEN 2.0 ELSE 1.0 END AS score "
 )
@@ -198,16 +209,16 @@ SEARCH = (
 
 SEARCH_COUNT = (
     "MATCH (n:Entity) WHERE ($type IS NULL OR n.type = $type) AND n.search_text CONTAINS $q "
-    "RETURN count(n) AS n"
+    f"AND {_SURE} RETURN count(n) AS n"
 )
 
 LIST_ENTITIES = (
-    "MATCH (n:Entity) WHERE $type IS NULL OR n.type = $type "
+    f"MATCH (n:Entity) WHERE ($type IS NULL OR n.type = $type) AND {_SURE} "
     f"RETURN {_NODE_FIELDS}, n.degree AS degree, 0.0 AS score "
     "ORDER BY n.degree DESC, n.name, n.key SKIP $offset LIMIT $limit"
 )
 
-COUNT_ENTITIES = "MATCH (n:Entity) WHERE $type IS NULL OR n.type = $type RETURN count(n) AS n"
+COUNT_ENTITIES = f"MATCH (n:Entity) WHERE ($type IS NULL OR n.type = $type) AND {_SURE} RETURN count(n) AS n"
 
 # -- facts ------------------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import io
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -502,10 +502,17 @@ class EmbeddedStore:
             return self._read().lookup(name, type)
 
     def search_entities(
-        self, q: str = "", type: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        q: str = "",
+        type: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        *,
+        min_confidence: float | None = None,
+        keep: Collection[str] = (),
     ) -> Page[EntityHit]:
         with self._mutex:
-            return self._read().search(q, type, limit, offset)
+            return self._read().search(q, type, limit, offset, min_confidence, keep)
 
     def degree(self, key: str) -> int:
         with self._mutex:

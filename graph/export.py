@@ -6,10 +6,12 @@ interrupted export never leaves half a file where a previous export was.
 
 CSV layout (``neo4j-admin database import full``)::
 
-    nodes_<Type>.csv   key:ID,name,aliases:string[],documents:string[],:LABEL     (labels "Entity;<Type>")
+    nodes_<Type>.csv   key:ID,name,aliases:string[],documents:string[],confidence:double,:LABEL
+                       (labels "Entity;<Type>")
     rels_<PRED>.csv    :START_ID,:END_ID,:TYPE,fact_id,document,evidence,span_start:int,span_end:int,
                        amount_value:double,amount_currency,amount_text,amount_masked:boolean,
-                       amount_approx:boolean,period_start:date,period_end:date,period_text,agency,action
+                       amount_approx:boolean,period_start:date,period_end:date,period_text,agency,action,
+                       amount_shared:boolean,amount_group,period_inherited:boolean,confidence:double
     documents.csv      id:ID(Document),path,title,issuer,date:date,period_start:date,period_end:date,
                        period_text,entities:int,facts:int,:LABEL
     IMPORT.txt         the neo4j-admin command line for these files
@@ -132,6 +134,7 @@ def to_networkx(snap: Snapshot) -> nx.MultiDiGraph:
             name=n.name,
             aliases="|".join(n.aliases),
             documents="|".join(n.documents),
+            confidence=n.confidence,
         )
     for f in snap.facts:
         if f.subject not in g or f.object not in g:
@@ -161,6 +164,10 @@ def to_networkx(snap: Snapshot) -> nx.MultiDiGraph:
                         ("period_text", f.period_text),
                         ("agency", f.agency),
                         ("action", f.action),
+                        ("amount_shared", f.amount_shared if f.has_amount else None),
+                        ("amount_group", f.amount_group),
+                        ("period_inherited", f.period_inherited if f.period_text or f.period_start else None),
+                        ("confidence", f.confidence),
                     ]
                 )
             ),
@@ -170,11 +177,12 @@ def to_networkx(snap: Snapshot) -> nx.MultiDiGraph:
 
 # -- CSV for neo4j-admin ---------------------------------------------------------------------------
 
-NODE_HEADER = ["key:ID", "name", "aliases:string[]", "documents:string[]", ":LABEL"]
+NODE_HEADER = ["key:ID", "name", "aliases:string[]", "documents:string[]", "confidence:double", ":LABEL"]
 REL_HEADER = [
     ":START_ID", ":END_ID", ":TYPE", "fact_id", "document", "evidence", "span_start:int", "span_end:int",
     "amount_value:double", "amount_currency", "amount_text", "amount_masked:boolean", "amount_approx:boolean",
-    "period_start:date", "period_end:date", "period_text", "agency", "action",
+    "period_start:date", "period_end:date", "period_text", "agency", "action", "amount_shared:boolean",
+    "amount_group", "period_inherited:boolean", "confidence:double",
 ]  # fmt: skip
 DOC_HEADER = [
     "id:ID(Document)", "path", "title", "issuer", "date:date", "period_start:date", "period_end:date",
@@ -210,7 +218,7 @@ def write_csv(snap: Snapshot, folder: Path) -> list[Path]:
     files: list[Path] = []
     for t in ENTITY_TYPES:
         rows: list[list[object]] = [
-            [n.key, n.name, _array(n.aliases), _array(n.documents), f"Entity;{t}"]
+            [n.key, n.name, _array(n.aliases), _array(n.documents), n.confidence, f"Entity;{t}"]
             for n in snap.nodes
             if n.type == t
         ]
@@ -223,7 +231,8 @@ def write_csv(snap: Snapshot, folder: Path) -> list[Path]:
             [f.subject, f.object, p, f.id, f.document, f.evidence, f.span[0], f.span[1], f.amount_value,
              f.amount_currency, f.amount_text, f.amount_masked if f.has_amount else None,
              f.amount_approx if f.has_amount else None, f.period_start, f.period_end, f.period_text, f.agency,
-             f.action]
+             f.action, f.amount_shared if f.has_amount else None, f.amount_group,
+             f.period_inherited if f.period_text or f.period_start else None, f.confidence]
             for f in snap.facts
             if f.predicate == p and f.subject in keys and f.object in keys
         ]  # fmt: skip

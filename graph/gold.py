@@ -40,7 +40,7 @@ def document_extraction(store: GraphStore, doc_id: str) -> Extraction:
     d = rec.document
     ids = {n.key: f"e{i}" for i, n in enumerate(rec.nodes, start=1)}
     entities = [
-        Entity(ids[n.key], n.name, n.type, list(n.aliases), list(n.mentions.get(d.id, [])))  # type: ignore[arg-type]
+        Entity(ids[n.key], n.name, n.type, list(n.aliases), list(n.mentions.get(d.id, [])), n.confidence)  # type: ignore[arg-type]
         for n in rec.nodes
     ]
     relations = [
@@ -56,14 +56,17 @@ def document_extraction(store: GraphStore, doc_id: str) -> Extraction:
                 f.amount_currency or "CNY",
                 f.amount_masked,
                 f.amount_approx,
+                f.amount_shared,
+                f.amount_group,
             )
             if f.has_amount
             else None,
-            period=Period(f.period_text or "", f.period_start, f.period_end)
+            period=Period(f.period_text or "", f.period_start, f.period_end, f.period_inherited)
             if f.period_start or f.period_end
             else None,
             agency=f.agency,
             action=f.action,
+            confidence=f.confidence,
         )
         for f in rec.facts
         if f.subject in ids and f.object in ids
@@ -85,8 +88,14 @@ def _gold_relation(f: Fact, names: dict[str, str]) -> dict[str, Any]:
         )
         if f.amount_approx:
             out["approx"] = True
+        if f.amount_shared:
+            out["shared"] = True
+            if f.amount_group:
+                out["group"] = f.amount_group
     if f.period_start or f.period_end:
         out["period"] = [f.period_start, f.period_end]
+        if f.period_inherited:
+            out["inherited"] = True
     if f.action:
         out["action"] = f.action
     if f.agency:
@@ -95,7 +104,11 @@ def _gold_relation(f: Fact, names: dict[str, str]) -> dict[str, Any]:
 
 
 def gold(store: GraphStore, doc_id: str) -> dict[str, Any]:
-    """One report's gold annotation: names instead of ids, qualifiers as bare values."""
+    """One report's gold annotation: names instead of ids, qualifiers as bare values.
+
+    The flags SCHEMA.md puts on a gold relation (approx, shared with group, inherited) are written;
+    the extractor's confidence is not: a gold file says what is true, not how sure a program was.
+    """
     rec = _records(store, doc_id)
     names = {n.key: n.name for n in rec.nodes}
     return {

@@ -112,6 +112,9 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
     g_forms: list[list[str]] = []  # raw forms, the name first
     g_norms: list[set[str]] = []
     g_spans: list[list[Span]] = []
+    # the highest confidence of the entities merged into the group, to the 3 decimals the extraction
+    # JSON has (SCHEMA.md), so that loading `kg extract --json` stores what `kg build` stores
+    g_conf: list[float] = []
     by_key: dict[str, int] = {}
     by_form: dict[tuple[str, str], int] = {}
     entity_group: dict[str, int] = {}
@@ -152,6 +155,7 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
             g_type.append(t)
             by_key[key] = target
             g_spans.append(list(spans))
+            g_conf.append(round(e.confidence, 3))
             if len(pairs) == 1:
                 g_forms.append([e.name])
                 g_norms.append({name_norm})
@@ -169,11 +173,13 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
                     forms.append(raw)
                 by_form.setdefault((t, norm), target)
             g_spans[target].extend(spans)
+            if e.confidence > g_conf[target]:
+                g_conf[target] = round(e.confidence, 3)
         entity_group[e.id] = target
 
     nodes = [
-        Node(key, typ, forms[0], forms[1:], {doc_id: sorted(set(spans)) if len(spans) > 1 else spans})
-        for key, typ, forms, spans in zip(g_key, g_type, g_forms, g_spans, strict=True)
+        Node(key, typ, forms[0], forms[1:], {doc_id: sorted(set(spans)) if len(spans) > 1 else spans}, conf)
+        for key, typ, forms, spans, conf in zip(g_key, g_type, g_forms, g_spans, g_conf, strict=True)
     ]
     # Only nodes with several forms: a single form is the key's own suffix (see resolve).
     norms = {key: sorted(ns) for key, ns in zip(g_key, g_norms, strict=True) if len(ns) > 1}
@@ -221,7 +227,8 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
         facts.append(
             Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
                  p.start if p is not None else None, p.end if p is not None else None,
-                 p.text if p is not None else None, r.agency or None, r.action or None, shared, group)
+                 p.text if p is not None else None, r.agency or None, r.action or None, shared, group,
+                 round(r.confidence, 3), p is not None and p.inherited)
         )  # fmt: skip
     if share_check:
         facts = mark_shared(facts)
@@ -301,12 +308,17 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
                 merged[key] = node  # the common case: new, or the same spelling as stored
                 borrowed.add(key)
                 continue
-            target = merged[key] = Node(key=key, type=node.type, name=name, aliases=[], mentions={})
+            target = merged[key] = Node(
+                key=key, type=node.type, name=name, aliases=[], mentions={}, confidence=node.confidence
+            )
         elif key in borrowed:
             target = merged[key] = Node(
-                target.key, target.type, target.name, list(target.aliases), dict(target.mentions)
-            )
+                target.key, target.type, target.name, list(target.aliases), dict(target.mentions),
+                target.confidence,
+            )  # fmt: skip
             borrowed.discard(key)
+        if node.confidence > target.confidence:
+            target.confidence = node.confidence
         own = {normalize(target.name)} | {normalize(a) for a in target.aliases}
         for raw in (node.name, *node.aliases):
             norm = normalize(raw)

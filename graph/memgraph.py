@@ -48,7 +48,7 @@ def _clear_nx_cache(g: nx.MultiDiGraph) -> None:
 
 def copy_node(n: Node) -> Node:
     # Shallow: mention lists are replaced, never changed in place, so sharing them is safe.
-    return Node(n.key, n.type, n.name, list(n.aliases), dict(n.mentions))
+    return Node(n.key, n.type, n.name, list(n.aliases), dict(n.mentions), n.confidence)
 
 
 class MemGraph:
@@ -59,6 +59,10 @@ class MemGraph:
         self.nodes: dict[str, Node] = {}
         #: node key -> document id -> that document's alias contribution (non-empty ones only)
         self.contrib: dict[str, dict[str, list[str]]] = {}
+        #: node key -> document id -> that document's confidence in it, for nodes several documents
+        #: mention (a node of one document has that document's confidence as its own); the node's
+        #: confidence is the highest of them, recomputed from these when a document goes
+        self.conf: dict[str, dict[str, float]] = {}
         #: node key -> its normalised forms (name and aliases)
         self.node_forms: dict[str, set[str]] = {}
         #: (type, normalised form) -> node keys
@@ -127,6 +131,7 @@ class MemGraph:
         did = doc.id
         created = 0
         nodes, contrib, node_forms, deg = self.nodes, self.contrib, self.node_forms, self.deg
+        conf = self.conf
         form_index, chars = self.forms, self.chars
         type_counts, type_keys = self.type_counts, self.type_keys
         succ, pred, gnode = self.g._succ, self.g._pred, self.g._node
@@ -134,7 +139,10 @@ class MemGraph:
             key = n.key
             node = nodes.get(key)
             if node is None:
-                node = Node(key, n.type, n.name, merge_aliases(n.name, [n.aliases]) if n.aliases else [], {})
+                node = Node(
+                    key, n.type, n.name, merge_aliases(n.name, [n.aliases]) if n.aliases else [], {},
+                    n.confidence,
+                )  # fmt: skip
                 nodes[key] = node
                 if n.aliases:
                     contrib[key] = {did: n.aliases}
@@ -164,6 +172,13 @@ class MemGraph:
                 new.discard("")
                 if not new <= old:
                     self._index_forms(key, node.type, old | new)
+            if node.mentions:  # a stored node: the new document's confidence joins the others
+                own = conf.get(key)
+                if own is None:  # its one document so far holds the node's confidence
+                    own = conf[key] = {next(iter(node.mentions)): node.confidence}
+                own[did] = n.confidence
+                if n.confidence > node.confidence:
+                    node.confidence = n.confidence
             node.mentions[did] = n.mentions[did]
         facts, pred_facts = self.facts, self.pred_facts
         fids = [f.id for f in rec.facts]
@@ -214,6 +229,13 @@ class MemGraph:
             if node is None or doc_id not in node.mentions:
                 continue
             del node.mentions[doc_id]
+            own = self.conf.get(key)
+            if own is not None:
+                own.pop(doc_id, None)
+                if node.mentions and own:
+                    node.confidence = max(own.values())
+                if len(own) <= 1:
+                    del self.conf[key]
             contrib = self.contrib.get(key, {})
             had_aliases = contrib.pop(doc_id, None) is not None
             if not node.mentions:
@@ -240,13 +262,17 @@ class MemGraph:
 
     def records(self, doc_id: str) -> DocRecords:
         """A stored document as it was applied (to rewrite it into another segment)."""
-        nodes, contrib = self.nodes, self.contrib
+        nodes, contrib, conf = self.nodes, self.contrib, self.conf
         out = []
         for key in self.doc_nodes[doc_id]:
             n = nodes[key]
+            own = conf.get(key)
             out.append(
-                Node(key, n.type, n.name, contrib.get(key, {}).get(doc_id, []), {doc_id: n.mentions[doc_id]})
-            )
+                Node(
+                    key, n.type, n.name, contrib.get(key, {}).get(doc_id, []), {doc_id: n.mentions[doc_id]},
+                    n.confidence if own is None else own.get(doc_id, n.confidence),
+                )
+            )  # fmt: skip
         return DocRecords(self.docs[doc_id], out, [self.facts[f] for f in self.doc_facts[doc_id]])
 
     # -- ingest support -----------------------------------------------------------
@@ -325,17 +351,28 @@ class MemGraph:
             found |= self.forms.get((t, norm), set())
         return [copy_node(self.nodes[k]) for k in self._rank(found)]
 
-    def search(self, q: str, type: str | None, limit: int, offset: int) -> Page[EntityHit]:
+    def search(
+        self,
+        q: str,
+        type: str | None,
+        limit: int,
+        offset: int,
+        min_confidence: float | None = None,
+        keep: Collection[str] = (),
+    ) -> Page[EntityHit]:
         """Exact name/alias first, then prefix, then substring; within a score by degree, name, key.
 
         Every match is scored (the total counts them), so the loop over the
         candidates is kept to string tests and one tuple each, ranked by
-        tuple comparison in C.
+        tuple comparison in C.  ``min_confidence`` drops the nodes below it
+        (but not the ``keep`` keys) before ranking.
         """
         norm = normalize(q)
         nodes, deg = self.nodes, self.deg
         if not norm:
             ranked = self._ranked_all(type)
+            if min_confidence is not None:
+                ranked = [r for r in ranked if nodes[r[3]].confidence >= min_confidence or r[3] in keep]
             page = ranked[offset : offset + limit]
             total = len(ranked)
         else:
@@ -344,6 +381,8 @@ class MemGraph:
             candidates = sets[0].intersection(*sets[1:])
             if type is not None:
                 candidates &= self.type_keys.get(type, set())
+            if min_confidence is not None:
+                candidates = {k for k in candidates if nodes[k].confidence >= min_confidence or k in keep}
             node_forms = self.node_forms
             scored: list[tuple[int, int, str, str]] = []
             add = scored.append

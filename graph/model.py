@@ -24,6 +24,11 @@ class Node:
     aliases: list[str] = field(default_factory=list)
     #: document id -> character spans of the mentions in that document
     mentions: dict[str, list[Span]] = field(default_factory=dict)
+    #: how sure the extractor is that this is an entity (0–1): the highest over its documents, because
+    #: one report that names it surely (a legal-form suffix, a title, 以下简称) makes it real, and a
+    #: vaguer mention elsewhere does not make it less so.  Records stored before confidence was kept
+    #: read as 1.0, the extractor's own default for an extraction that states none.
+    confidence: float = 1.0
 
     @property
     def documents(self) -> list[str]:
@@ -36,6 +41,7 @@ class Node:
             "name": self.name,
             "aliases": list(self.aliases),
             "documents": self.documents,
+            "confidence": round(self.confidence, 3),
         }
 
 
@@ -63,6 +69,10 @@ class Fact:
     #: one amount stated for several recipients together; sums count it once per (document, group)
     amount_shared: bool = False
     amount_group: str | None = None
+    #: how sure the extractor is of this statement (0–1); stored before it was kept: 1.0
+    confidence: float = 1.0
+    #: the sentence names no time: the period is the report's own (SCHEMA ``period.inherited``)
+    period_inherited: bool = False
 
     @property
     def has_amount(self) -> bool:
@@ -91,12 +101,18 @@ class Fact:
                 else None
             ),
             "period": (
-                {"text": self.period_text, "start": self.period_start, "end": self.period_end}
+                {
+                    "text": self.period_text,
+                    "start": self.period_start,
+                    "end": self.period_end,
+                    "inherited": self.period_inherited,
+                }
                 if self.period_start or self.period_end or self.period_text
                 else None
             ),
             "agency": self.agency,
             "action": self.action,
+            "confidence": round(self.confidence, 3),
         }
 
 

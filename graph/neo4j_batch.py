@@ -53,6 +53,19 @@ def load_spans(text: str | None) -> list[Span]:
     return out
 
 
+def load_confs(docs: Sequence[str] | None, confs: Sequence[float] | None) -> dict[str, float]:
+    """Each document's confidence in a node, from its ``:Mentions`` record.
+
+    ``confs`` parallels the *last* documents: a record written before confidence was kept has none, and
+    appends add documents and confidences together, so the documents it lacks come first and read 1.0.
+    """
+    if not docs:
+        return {}
+    values = [float(c) for c in confs or ()]
+    padded = [1.0] * (len(docs) - len(values)) + values[-len(docs) :] if values else [1.0] * len(docs)
+    return dict(zip(docs, padded, strict=True))
+
+
 def load_mentions(docs: Sequence[str] | None, spans: Sequence[str] | None) -> dict[str, list[Span]]:
     """A node's mentions from its ``:Mentions`` record (parallel lists: document ids, encoded spans)."""
     if not docs:
@@ -67,6 +80,8 @@ class MentionsState:
     docs: list[str]
     spans: list[str]
     contrib: list[str]  # JSON list of aliases, one per document
+    #: each document's confidence in the node (see :func:`load_confs`: may be shorter than ``docs``)
+    confs: list[float] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -90,6 +105,10 @@ class NodeState:
     mentions: dict[str, list[Span]] = field(default_factory=dict)
     #: document id -> that document's alias contribution, like ``mentions``
     contrib: dict[str, list[str]] = field(default_factory=dict)
+    #: the highest of its documents' confidences (what ``:Entity`` stores) ...
+    confidence: float = 1.0
+    #: ... and document id -> that document's confidence, like ``mentions``
+    confs: dict[str, float] = field(default_factory=dict)
     #: ``mentions``/``contrib`` hold every document of the node, so its record is written whole
     complete: bool = False
     degree: int = 0
@@ -110,6 +129,8 @@ class NodeState:
             type=rec["type"],
             name=rec["name"],
             aliases=aliases,
+            # stored before confidence was kept: 1.0, the extractor's default (graph.model.Node)
+            confidence=float(c) if (c := rec.get("confidence")) is not None else 1.0,
             degree=int(rec.get("degree") or 0),
             stored=True,
             stored_forms=frozenset(node_forms(rec["type"], rec["name"], aliases)),
@@ -119,14 +140,16 @@ class NodeState:
         """Take in the full per-document record (before a removal); documents added here stay on top."""
         if self.complete:
             return
-        added, added_contrib = self.mentions, self.contrib
-        self.mentions, self.contrib = {}, {}
+        added, added_contrib, added_confs = self.mentions, self.contrib, self.confs
+        self.mentions, self.contrib, self.confs = {}, {}, {}
         if record is not None:
             for d, s, c in zip(record.docs, record.spans, record.contrib, strict=False):
                 self.mentions[d] = load_spans(s)
                 self.contrib[d] = list(json.loads(c)) if c else []
+            self.confs = load_confs(record.docs, record.confs)
         self.mentions.update(added)
         self.contrib.update(added_contrib)
+        self.confs.update(added_confs)
         self.complete = True
 
     def forms(self) -> set[str]:
@@ -151,6 +174,7 @@ class NodeState:
             # newline never survives normalize(), so a query cannot match across two forms
             "search_text": "\n".join(norms),
             "degree": self.degree,
+            "confidence": self.confidence,
         }
 
     def mentions_row(self) -> dict[str, Any]:
@@ -161,6 +185,7 @@ class NodeState:
             "docs": docs,
             "spans": [dump_spans(self.mentions[d]) for d in docs],
             "contrib": [json.dumps(self.contrib.get(d, []), ensure_ascii=False) for d in docs],
+            "confs": [self.confs.get(d, 1.0) for d in docs],
         }
 
 
@@ -272,11 +297,13 @@ class WriteBatch:
             state.dirty = True
             del state.mentions[doc_id]
             state.contrib.pop(doc_id, None)
+            state.confs.pop(doc_id, None)
             if not state.mentions:
                 state.alive = False
                 removed += 1
             else:
                 state.aliases = merge_aliases(state.name, state.contrib.values())
+                state.confidence = max(state.confs.get(d, 1.0) for d in state.mentions)
         return removed
 
     def apply(self, doc: PreparedDocument) -> int:
@@ -287,7 +314,7 @@ class WriteBatch:
             state = self.node(n.key)
             if state is None:
                 old = self._nodes.get(n.key)
-                state = NodeState(key=n.key, type=n.type, name=n.name, complete=True)
+                state = NodeState(key=n.key, type=n.type, name=n.name, complete=True, confidence=n.confidence)
                 if old is not None:  # removed earlier in this transaction, back again
                     state.stored, state.stored_forms = old.stored, old.stored_forms
                 self._nodes[n.key] = state
@@ -296,6 +323,9 @@ class WriteBatch:
             state.dirty = True
             state.mentions[did] = list(n.mentions.get(did, ()))
             state.contrib[did] = list(n.aliases)
+            state.confs[did] = n.confidence
+            if n.confidence > state.confidence:  # a maximum, like aliases: appending reads no other document
+                state.confidence = n.confidence
             # = merge_aliases over every document's contribution (see NodeState)
             state.aliases = merge_aliases(state.name, (state.aliases, n.aliases))
             self._index(state)

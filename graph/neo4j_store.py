@@ -17,7 +17,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,7 +40,15 @@ from .model import (
     Stats,
     Subgraph,
 )
-from .neo4j_batch import MentionsState, NodeState, WriteBatch, load_mentions, load_spans, typed_form
+from .neo4j_batch import (
+    MentionsState,
+    NodeState,
+    WriteBatch,
+    load_confs,
+    load_mentions,
+    load_spans,
+    typed_form,
+)
 from .persist import DocRecords
 from .traverse import shortest_routes
 
@@ -330,11 +338,13 @@ class Neo4jStore:
             st, m = states[key], mentions.get(key)
             spans: list[tuple[int, int]] = []
             contrib: list[str] = []
+            conf = 1.0
             if m is not None and doc_id in (m["docs"] or []):
                 i = list(m["docs"]).index(doc_id)
                 spans = load_spans(m["spans"][i])
                 contrib = list(json.loads(m["contrib"][i])) if m["contrib"][i] else []
-            nodes.append(Node(key, st["type"], st["name"], contrib, {doc_id: spans}))
+                conf = load_confs(m["docs"], m.get("confs"))[doc_id]
+            nodes.append(Node(key, st["type"], st["name"], contrib, {doc_id: spans}, conf))
         return DocRecords(document, nodes, self.document_facts(doc_id))
 
     def write_fixes(self, state: corrections.FixState, records: list[DocRecords]) -> None:
@@ -513,16 +523,24 @@ class Neo4jStore:
         return self._nodes(rows)
 
     def search_entities(
-        self, q: str = "", type: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        q: str = "",
+        type: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        *,
+        min_confidence: float | None = None,
+        keep: Collection[str] = (),
     ) -> Page[EntityHit]:
         norm = normalize(q)
-        page = {"type": type, "limit": max(limit, 0), "offset": max(offset, 0)}
+        sure = {"type": type, "min_confidence": min_confidence, "keep": sorted(keep)}
+        page = {**sure, "limit": max(limit, 0), "offset": max(offset, 0)}
         if norm:
             rows = self._read(cypher.SEARCH, q=norm, **page)
-            total = self._read(cypher.SEARCH_COUNT, q=norm, type=type)[0]["n"]
+            total = self._read(cypher.SEARCH_COUNT, q=norm, **sure)[0]["n"]
         else:
             rows = self._read(cypher.LIST_ENTITIES, **page)
-            total = self._read(cypher.COUNT_ENTITIES, type=type)[0]["n"]
+            total = self._read(cypher.COUNT_ENTITIES, **sure)[0]["n"]
         nodes = self._nodes(rows)
         hits = [
             EntityHit(node=n, degree=int(r["degree"] or 0), score=float(r["score"]))
@@ -782,7 +800,10 @@ def _load_nodes(tx: neo4j.ManagedTransaction, keys: Sequence[str]) -> list[NodeS
 def _load_mentions(tx: neo4j.ManagedTransaction, keys: Sequence[str]) -> dict[str, MentionsState]:
     return {
         r["key"]: MentionsState(
-            docs=list(r["docs"] or []), spans=list(r["spans"] or []), contrib=list(r["contrib"] or [])
+            docs=list(r["docs"] or []),
+            spans=list(r["spans"] or []),
+            contrib=list(r["contrib"] or []),
+            confs=list(r.get("confs") or []),
         )
         for r in tx.run(cypher.MENTIONS_STATE, keys=list(keys))
     }
@@ -816,6 +837,8 @@ def _fact_props(f: Fact) -> dict[str, Any]:
         "action": f.action,
         "amount_shared": f.amount_shared or None,
         "amount_group": f.amount_group,
+        "confidence": f.confidence,
+        "period_inherited": f.period_inherited or None,
     }
     return {k: v for k, v in props.items() if v is not None}
 
@@ -843,6 +866,9 @@ def _fact(r: Mapping[str, Any]) -> Fact:
         action=p.get("action"),
         amount_shared=bool(p.get("amount_shared", False)),
         amount_group=p.get("amount_group"),
+        # facts stored before confidence was kept: 1.0, the extractor's default
+        confidence=float(c) if (c := p.get("confidence")) is not None else 1.0,
+        period_inherited=bool(p.get("period_inherited", False)),
     )
 
 
@@ -859,6 +885,7 @@ def _node(r: Mapping[str, Any], mentions: Mapping[str, Any] | None) -> Node:
         name=r["name"],
         aliases=list(r.get("aliases") or []),
         mentions=load_mentions(mentions["docs"], mentions["spans"]) if mentions is not None else {},
+        confidence=float(c) if (c := r.get("confidence")) is not None else 1.0,
     )
 
 

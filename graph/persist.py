@@ -152,7 +152,8 @@ class DocRecords:
     """One resolved document as stored in a segment: what replaying it adds to the graph."""
 
     document: DocumentRecord
-    nodes: list[Node]  # aliases = this document's contribution, mentions = {doc id: spans}
+    #: aliases = this document's contribution, mentions = {doc id: spans}, confidence = this document's
+    nodes: list[Node]
     facts: list[Fact]
 
 
@@ -160,7 +161,7 @@ class DocRecords:
 _FACT_ROW = operator.attrgetter(
     "id", "predicate", "subject", "object", "evidence", "span", "amount_value", "amount_currency",
     "amount_text", "amount_masked", "amount_approx", "period_start", "period_end", "period_text", "agency",
-    "action", "amount_shared", "amount_group",
+    "action", "amount_shared", "amount_group", "confidence", "period_inherited",
 )  # fmt: skip
 
 
@@ -173,7 +174,7 @@ def _encode(rec: DocRecords) -> bytes:
     doc_row = [d.id, d.path, d.title, d.issuer, d.date, d.period_start, d.period_end, d.period_text,
                d.entity_count, d.fact_count]  # fmt: skip
     node_rows = [
-        [n.key, n.type, n.name, n.aliases, n.mentions.get(d.id, ())]  # spans as [[start, end], ...]
+        [n.key, n.type, n.name, n.aliases, n.mentions.get(d.id, ()), n.confidence]  # spans: [[a, b], ...]
         for n in rec.nodes
     ]
     fact_rows = list(map(_FACT_ROW, rec.facts))  # tuples encode as JSON arrays; the span nests
@@ -184,14 +185,12 @@ def _decode(line: bytes) -> DocRecords:
     doc_row, node_rows, fact_rows = orjson.loads(line)
     doc = DocumentRecord(*doc_row)
     did = doc.id
-    nodes = [
-        Node(key, typ, name, aliases, {did: [(a, b) for a, b in spans]})
-        for key, typ, name, aliases, spans in node_rows
-    ]
-    # rows written before shared amounts were stored have 16 fields: the last two default
+    # rows written before confidence was stored have 5 fields (the node) and 16 or 18 (the fact, before
+    # shared amounts / confidence and inherited periods): the missing ones take the defaults
+    nodes = [Node(r[0], r[1], r[2], r[3], {did: [(a, b) for a, b in r[4]]}, *r[5:6]) for r in node_rows]
     facts = [
         Fact(r[0], r[1], r[2], r[3], did, r[4], (r[5][0], r[5][1]), r[6], r[7], r[8], r[9], r[10], r[11],
-             r[12], r[13], r[14], r[15], *r[16:18])
+             r[12], r[13], r[14], r[15], *r[16:20])
         for r in fact_rows
     ]  # fmt: skip
     return DocRecords(doc, nodes, facts)

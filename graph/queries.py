@@ -20,9 +20,21 @@ from typing import Literal
 
 # Building moved to its own module; re-exported here for callers of the old place.
 from .build import BuildFailure, BuildProgress, BuildSummary, build  # noqa: F401
+from .confidence import Sureness
 from .errors import EntityNotFound, NotFound
 from .longlived import long_lived
-from .model import DocumentRecord, Fact, IngestResult, Node, RemoveResult, Span
+from .model import (
+    DocumentRecord,
+    EntityHit,
+    Fact,
+    GraphPath,
+    IngestResult,
+    Node,
+    Page,
+    RemoveResult,
+    Span,
+    Subgraph,
+)
 from .shared import AmountKey, amount_key
 from .store import GraphStore
 
@@ -102,6 +114,72 @@ def resolve_entity(store: GraphStore, name_or_key: str, type: str | None = None)
     return Resolution(ranked[0], ranked[1:])
 
 
+# -- reads filtered on confidence ------------------------------------------------
+
+
+def search(
+    store: GraphStore,
+    q: str = "",
+    type: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    min_confidence: float | None = None,
+) -> Page[EntityHit]:
+    """Entity search; ``min_confidence`` keeps entities that sure or confirmed (before paging)."""
+    sure = Sureness.of(store, min_confidence)
+    if sure is None:
+        return store.search_entities(q, type, limit=limit, offset=offset)
+    return store.search_entities(
+        q, type, limit=limit, offset=offset, min_confidence=sure.minimum, keep=sure.kept_keys
+    )
+
+
+def neighbors(
+    store: GraphStore,
+    key: str,
+    depth: int = 1,
+    predicates: Iterable[str] | None = None,
+    types: Iterable[str] | None = None,
+    limit: int = 300,
+    min_confidence: float | None = None,
+) -> Subgraph:
+    """The subgraph around ``key``, without the nodes and facts below ``min_confidence``.
+
+    The centre always stays (it was asked for by name).  The filter applies to
+    what the traversal reached within ``limit``, so a filtered answer may hold
+    fewer nodes than the cap; ``omitted`` still counts only what the cap left out.
+    """
+    sub = store.neighbors(key, depth=depth, predicates=predicates, types=types, limit=limit)
+    sure = Sureness.of(store, min_confidence)
+    if sure is None:
+        return sub
+    nodes = [n for n in sub.nodes if n.key == sub.center or sure.node(n)]
+    kept = {n.key for n in nodes}
+    edges = [e for e in sub.edges if e.subject in kept and e.object in kept and sure.fact(e)]
+    return Subgraph(nodes=nodes, edges=edges, center=sub.center, omitted=sub.omitted)
+
+
+def paths(
+    store: GraphStore,
+    source: str,
+    target: str,
+    max_hops: int = 4,
+    limit: int = 10,
+    min_confidence: float | None = None,
+) -> list[GraphPath]:
+    """Shortest connections; with ``min_confidence``, only those whose every step is that sure.
+
+    The two ends were named by the caller and are never the reason a path goes.
+    """
+    found = store.paths(source, target, max_hops=max_hops, limit=limit)
+    sure = Sureness.of(store, min_confidence)
+    if sure is None:
+        return found
+    return [
+        p for p in found if all(sure.node(n) for n in p.nodes[1:-1]) and all(sure.fact(e) for e in p.edges)
+    ]
+
+
 class AmbiguousName(NotFound):
     """A name that matches several entities only as a substring; the message lists some of them."""
 
@@ -127,6 +205,8 @@ class FundingFilter:
     start: str | None = None
     end: str | None = None
     min_amount: float | None = None
+    #: leave out facts below this confidence, or with an end below it (confirmed ones stay)
+    min_confidence: float | None = None
 
 
 @dataclass(slots=True)
@@ -260,7 +340,9 @@ def _forms_match(forms: tuple[str, tuple[str, ...]], needle: str) -> bool:
     return not needle or forms[0] == needle or any(needle in f for f in forms[1])
 
 
-def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -> _FundingAnswer:
+def _funding_answer(
+    store: GraphStore, base: _FundingBase, flt: FundingFilter, sure: Sureness | None = None
+) -> _FundingAnswer:
     members = _zone_members(store, flt.zone) if flt.zone else None
     instrument = fold(flt.instrument) if flt.instrument else ""
     recipient = fold(flt.recipient) if flt.recipient else ""
@@ -289,6 +371,8 @@ def _funding_answer(store: GraphStore, base: _FundingBase, flt: FundingFilter) -
         if not _period_overlaps(fact, flt.start, flt.end):
             continue
         if recipient and not _forms_match(base.forms[fact.subject], recipient):
+            continue
+        if sure is not None and not sure.edge(fact, row.recipient, row.instrument):
             continue
         shared_by = base.sharers.get(base.amount_keys[fact.id], 1)
         rows.append(FundingItem(fact, row.recipient, row.instrument, shared_by=shared_by))
@@ -340,10 +424,11 @@ class _FundingCache:
         self.computing = threading.Lock()
         self.generation: int | None = None
         self.base: _FundingBase | None = None
-        self.answers: OrderedDict[FundingFilter, _FundingAnswer] = OrderedDict()
+        #: keyed by the filter and what a confidence filter depends on beside the store (confirmations)
+        self.answers: OrderedDict[tuple[FundingFilter, object], _FundingAnswer] = OrderedDict()
 
     def _cached(
-        self, generation: int, flt: FundingFilter
+        self, generation: int, flt: tuple[FundingFilter, object]
     ) -> tuple[_FundingAnswer | None, _FundingBase | None]:
         with self.lock:
             if self.generation != generation:
@@ -354,24 +439,27 @@ class _FundingCache:
                 self.answers.move_to_end(flt)
             return found, self.base
 
-    def answer(self, store: GraphStore, generation: int, flt: FundingFilter) -> _FundingAnswer:
-        found, _ = self._cached(generation, flt)
+    def answer(
+        self, store: GraphStore, generation: int, flt: FundingFilter, sure: Sureness | None = None
+    ) -> _FundingAnswer:
+        key = (flt, sure.token() if sure is not None else None)
+        found, _ = self._cached(generation, key)
         if found is not None:
             return found
         # One computation at a time: twenty requests arriving together on a cold cache must not
         # each read every fact; the first computes, the others find its answer.
         with self.computing:
-            found, base = self._cached(generation, flt)
+            found, base = self._cached(generation, key)
             if found is not None:
                 return found
             with long_lived():  # kept until the next write: out of the collector's walks
                 if base is None:
                     base = _funding_base(store)
-                answer = _funding_answer(store, base, flt)
+                answer = _funding_answer(store, base, flt, sure)
             with self.lock:
                 if self.generation == generation:
                     self.base = base
-                    self.answers[flt] = answer
+                    self.answers[key] = answer
                     while len(self.answers) > self.MAX_ANSWERS:
                         self.answers.popitem(last=False)
             return answer
@@ -391,15 +479,16 @@ def funding(
     and so is an amount several recipients share (:func:`graph.shared.amount_key`).
     """
     flt = flt or FundingFilter()
+    sure = Sureness.of(store, flt.min_confidence)
     generation = getattr(store, "generation", None)
     if isinstance(generation, int):
         with _funding_caches_lock:
             cache = _funding_caches.get(store)
             if cache is None:
                 cache = _funding_caches[store] = _FundingCache()
-        answer = cache.answer(store, generation, flt)
+        answer = cache.answer(store, generation, flt, sure)
     else:
-        answer = _funding_answer(store, _funding_base(store), flt)
+        answer = _funding_answer(store, _funding_base(store), flt, sure)
     return FundingReport(
         items=answer.items[offset : offset + limit],
         totals=answer.totals,
@@ -444,20 +533,41 @@ def _links(store: GraphStore, facts: list[Fact]) -> list[PolicyLink]:
     return links
 
 
-def company_policies(store: GraphStore, key: str) -> list[PolicyLink]:
-    """The policies, lists and titles a company (or project) is linked to, newest first."""
+def company_policies(store: GraphStore, key: str, min_confidence: float | None = None) -> list[PolicyLink]:
+    """The policies, lists and titles a company (or project) is linked to, newest first.
+
+    ``min_confidence`` leaves out links (and policies) the extractor is less sure of; the company asked
+    about is never the reason a link goes.
+    """
     node = store.entity(key)
     if node.type not in LINK_SUBJECT_TYPES:
         raise WrongType(node, LINK_SUBJECT_TYPES)
-    return _links(store, store.facts(predicate="PARTICIPATES_IN", subject=node.key))
+    links = _links(store, store.facts(predicate="PARTICIPATES_IN", subject=node.key))
+    return _sure_links(store, links, min_confidence, asked=node.key)
 
 
-def policy_companies(store: GraphStore, key: str) -> list[PolicyLink]:
-    """The companies and projects linked to a policy, newest first."""
+def policy_companies(store: GraphStore, key: str, min_confidence: float | None = None) -> list[PolicyLink]:
+    """The companies and projects linked to a policy, newest first (``min_confidence`` as for companies)."""
     node = store.entity(key)
     if node.type != "Policy":
         raise WrongType(node, ["Policy"])
-    return _links(store, store.facts(predicate="PARTICIPATES_IN", object=node.key))
+    links = _links(store, store.facts(predicate="PARTICIPATES_IN", object=node.key))
+    return _sure_links(store, links, min_confidence, asked=node.key)
+
+
+def _sure_links(
+    store: GraphStore, links: list[PolicyLink], min_confidence: float | None, asked: str
+) -> list[PolicyLink]:
+    sure = Sureness.of(store, min_confidence)
+    if sure is None:
+        return links
+    return [
+        link
+        for link in links
+        if sure.fact(link.fact)
+        and (link.company.key == asked or sure.node(link.company))
+        and (link.policy.key == asked or sure.node(link.policy))
+    ]
 
 
 # -- one entity in full --------------------------------------------------------
@@ -487,16 +597,25 @@ class EntityDetail:
     relations: dict[str, list[RelationView]]
 
 
-def entity_detail(store: GraphStore, key: str) -> EntityDetail:
-    """An entity with its mentions per document and its relations grouped by predicate."""
+def entity_detail(store: GraphStore, key: str, min_confidence: float | None = None) -> EntityDetail:
+    """An entity with its mentions per document and its relations grouped by predicate.
+
+    ``min_confidence`` leaves out the relations below it or whose other end is; the entity itself is
+    shown whatever its confidence (it was asked for).
+    """
     node = store.entity(key)
     nodes = _NodeCache(store)
+    sure = Sureness.of(store, min_confidence)
     grouped: dict[str, list[RelationView]] = {}
     for fact in store.entity_facts(node.key):
         if fact.subject == node.key:
             view = RelationView(fact, "out", nodes.get(fact.object))
         else:
             view = RelationView(fact, "in", nodes.get(fact.subject))
+        if sure is not None and not (
+            sure.fact(fact) and (view.other.key == node.key or sure.node(view.other))
+        ):
+            continue
         grouped.setdefault(fact.predicate, []).append(view)
     for views in grouped.values():
         views.sort(key=lambda v: (v.direction, v.other.name, v.fact.document, v.fact.id))
@@ -510,10 +629,18 @@ class DocumentDetail:
     facts: list[Fact]
 
 
-def document_detail(store: GraphStore, ref: str) -> DocumentDetail:
-    """A report named by its id, path, file name or stem, with every fact read from it."""
+def document_detail(store: GraphStore, ref: str, min_confidence: float | None = None) -> DocumentDetail:
+    """A report named by its id, path, file name or stem, with every fact read from it.
+
+    ``min_confidence`` leaves out the facts below it and those with an end below it.
+    """
     record = store.find_document(ref)
-    return DocumentDetail(record, store.document_facts(record.id))
+    facts = store.document_facts(record.id)
+    sure = Sureness.of(store, min_confidence)
+    if sure is not None:
+        nodes = _NodeCache(store)
+        facts = [f for f in facts if sure.edge(f, nodes.get(f.subject), nodes.get(f.object))]
+    return DocumentDetail(record, facts)
 
 
 # -- building, removing, uploading ---------------------------------------------

@@ -32,6 +32,11 @@ def fact_iri(fact_id: str) -> URIRef:
     return URIRef(FACT_BASE + quote(fact_id, safe=""))
 
 
+def _confidence(value: float) -> Literal:
+    """Three decimals (as the extraction JSON writes it), as ``xsd:decimal`` (which has no exponent form)."""
+    return Literal(format(Decimal(repr(round(float(value), 3))), "f"), datatype=XSD.decimal)
+
+
 def _date(value: str) -> Literal:
     """``xsd:date`` when the text is an ISO date, else a plain literal (never an invalid typed literal)."""
     return Literal(value, datatype=XSD.date) if _ISO_DATE.match(value) else Literal(value)
@@ -69,6 +74,7 @@ def to_rdf(nodes: Iterable[Node], facts: Iterable[Fact], documents: Iterable[Doc
             add((iri, KG.alias, Literal(alias)))
         for doc in n.documents:
             add((iri, KG.mentionedIn, document_iri(doc)))
+        add((iri, KG.confidence, _confidence(n.confidence)))
     for f in facts:
         s, o, p = entity_iri(f.subject), entity_iri(f.object), PREDICATE_PROPERTIES[f.predicate]
         add((s, p, o))
@@ -90,12 +96,17 @@ def to_rdf(nodes: Iterable[Node], facts: Iterable[Fact], documents: Iterable[Doc
         if f.has_amount:
             add((st, KG.amountMasked, Literal(f.amount_masked)))
             add((st, KG.amountApprox, Literal(f.amount_approx)))
+            add((st, KG.amountShared, Literal(f.amount_shared)))
+        if f.period_text or f.period_start or f.period_end:
+            add((st, KG.periodInherited, Literal(f.period_inherited)))
+        add((st, KG.confidence, _confidence(f.confidence)))
         for prop, value in (
             (KG.amountCurrency, f.amount_currency),
             (KG.amountText, f.amount_text),
             (KG.periodText, f.period_text),
             (KG.agency, f.agency),
             (KG.action, f.action),
+            (KG.amountGroup, f.amount_group),
         ):
             if value:
                 add((st, prop, Literal(value)))

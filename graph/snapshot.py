@@ -144,6 +144,8 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
             [node_index[k], [[doc_index[d], aliases] for d, aliases in by_doc(own)]]
             for k, own in mem.contrib.items()
         ],
+        # per-document confidences of the nodes several documents mention (MemGraph.conf)
+        "conf": [[node_index[k], [[doc_index[d], c] for d, c in by_doc(own)]] for k, own in mem.conf.items()],
         "facts.id": fids,
         "facts.subject": subjects,
         "facts.object": objects,
@@ -343,6 +345,7 @@ def decode(raw: bytes, where: str = SNAPSHOT) -> Snapshot:
     mem.forms = {(t, f): set(map(key_of, idx)) for t, f, idx in cols.take("forms")}
     mem.node_forms = {key_of(i): set(fs) for i, fs in cols.take("node_forms")}
     mem.contrib = {key_of(i): {doc_of(d): a for d, a in own} for i, own in cols.take("contrib")}
+    mem.conf = {key_of(i): {doc_of(d): float(c) for d, c in own} for i, own in cols.take("conf")}
     mem.type_keys = {t: set(itertools.compress(keys, map(t.__eq__, types))) for t in ENTITY_TYPES}
     mem.type_counts = Counter({t: len(ks) for t, ks in mem.type_keys.items() if ks})
 

@@ -9,7 +9,7 @@ test suite (``tests/graph/test_contract.py``) runs against every backend.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 from extract.model import Extraction
@@ -76,9 +76,20 @@ class GraphStore(Protocol):
         ...
 
     def search_entities(
-        self, q: str = "", type: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        q: str = "",
+        type: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        *,
+        min_confidence: float | None = None,
+        keep: Collection[str] = (),
     ) -> Page[EntityHit]:
-        """Substring search on names and aliases (full/half width folded), best matches first."""
+        """Substring search on names and aliases (full/half width folded), best matches first.
+
+        ``min_confidence`` leaves out entities the extractor is less sure of, except the ``keep`` keys
+        (those a person confirmed), before paging, so ``total`` counts what passes.
+        """
         ...
 
     def degree(self, key: str) -> int: ...

@@ -30,7 +30,11 @@ below and the data, in these shapes:
   ``kg:amountText`` (as written: ``2.5亿元``), ``kg:amountMasked`` /
   ``kg:amountApprox`` (``xsd:boolean``), ``kg:periodStart`` / ``kg:periodEnd``
   (``xsd:date``), ``kg:periodText``, ``kg:agency`` and ``kg:action``
-  (literals).  Absent qualifiers are absent triples, never empty strings.
+  (literals), ``kg:amountShared`` (``xsd:boolean``: one amount several
+  recipients share; ``kg:amountGroup`` names the set), ``kg:periodInherited``
+  (``xsd:boolean``: the sentence names no time, the period is the report's)
+  and ``kg:confidence`` (``xsd:decimal`` 0–1, how sure the extractor is; an
+  entity carries one too).  Absent qualifiers are absent triples, never empty strings.
 
 Which projects got 专项债, and how much::
 
@@ -88,6 +92,10 @@ DATA_PROPERTIES: dict[str, URIRef | None] = {
     "periodText": None,
     "agency": None,
     "action": None,
+    "amountShared": XSD.boolean,
+    "amountGroup": None,
+    "periodInherited": XSD.boolean,
+    "confidence": XSD.decimal,
 }
 
 

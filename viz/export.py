@@ -108,6 +108,7 @@ def write_network(
     predicates: Iterable[str] = (),
     start: str | None = None,
     end: str | None = None,
+    min_confidence: float = 0.0,
 ) -> PageSummary:
     """Write the standalone page (works offline, from disk) around ``center``, else of the whole graph."""
     focus = Focus(
@@ -118,6 +119,7 @@ def write_network(
         predicates=list(predicates),
         start=start,
         end=end,
+        min_confidence=min_confidence,
     )
     html, subgraph = build_page(store, focus, mode="file")
     path = Path(out_path)

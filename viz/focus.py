@@ -42,8 +42,13 @@ class Focus:
     start: str | None = None
     end: str | None = None
     limit: int = DEFAULT_LIMIT
+    #: the page's confidence filter starts here (0–1); it hides in the browser, so moving it back down
+    #: shows again what it hid without asking the server
+    min_confidence: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.min_confidence <= 1.0:  # NaN fails both comparisons
+            raise VizError(f"min_confidence must be between 0 and 1, got {self.min_confidence}")
         if not 1 <= self.depth <= MAX_DEPTH:
             raise VizError(f"depth must be between 1 and {MAX_DEPTH}, got {self.depth}")
         if not 1 <= self.limit <= MAX_LIMIT:

@@ -130,6 +130,8 @@ def _node_record(node: Node, center: str | None, degree: int) -> dict[str, Any]:
         "degree": degree,
         # the whole-graph page hides nodes without a fact on it until asked (see page.js)
         "isolated": degree == 0,
+        # the confidence slider hides what is less sure (a confirmed one counts as 1.0, see page.js)
+        "confidence": round(node.confidence, 3),
     }
 
 
@@ -152,6 +154,8 @@ def _edge_record(
         "periodEnd": fact.period_end,
         "action": fact.action,
         "agency": fact.agency,
+        "inherited": fact.period_inherited,
+        "confidence": round(fact.confidence, 3),
     }
     if fact.has_amount:
         record["label"] = f"{label} {fact.amount_text}"
@@ -310,6 +314,7 @@ def render_network(
         "mode": mode,
         "center": center,
         "depth": focus.depth,
+        "minConfidence": focus.min_confidence,
         "typeLabels": {t: type_label(t) for t, _ in type_choices()},
         "predicateLabels": {p: predicate_label(p) for p, _ in predicate_choices()},
         "vizPath": viz_path,

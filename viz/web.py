@@ -116,6 +116,14 @@ def viz_page(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"节点上限 Node cap, at most {MAX_LIMIT}")
     ] = DEFAULT_LIMIT,
+    min_confidence: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=1,
+            description="置信度 Confidence the page's filter starts at (0-1; it hides in the page)",
+        ),
+    ] = 0.0,
 ) -> HTMLResponse:
     """The interactive network; without a centre, the best connected part of the graph."""
     try:
@@ -127,6 +135,7 @@ def viz_page(
             start=start,
             end=end,
             limit=limit,
+            min_confidence=min_confidence,
         )
         page, _ = build_page(
             store,

@@ -105,10 +105,16 @@ async def list_corrections(
 
 @router.get("/review", summary="待审队列 Review queue")
 async def review_queue(
-    call: Calls, limit: Annotated[int, Query(ge=1, le=1000, description="条数 How many")] = 50
+    call: Calls,
+    limit: Annotated[int, Query(ge=1, le=1000, description="条数 How many")] = 50,
+    below: Annotated[
+        float,
+        Query(ge=0, le=1, description="置信度低于 Entities and facts under this confidence come first"),
+    ] = review.UNSURE,
 ) -> Response:
-    """Near-duplicate names of one type first, then entities with one mention."""
-    items = await call(review.queue, call.store, limit)
+    """Entities and facts the extractor was least sure of first (lowest confidence first), then
+    near-duplicate names of one type, then entities with one mention; nothing a person confirmed."""
+    items = await call(review.queue, call.store, limit, below)
     return json_answer({"items": [asdict(i) for i in items], "total": len(items)})
 
 

@@ -14,7 +14,7 @@ from ..auth import WRITE_REFUSALS, require_write
 from ..deps import get_store
 from ..schemas import DocumentDetailOut, DocumentOut, ErrorOut, IngestOut, ListOf, RemoveOut
 from .calls import Calls
-from .params import Limit, Offset
+from .params import Limit, MinConfidence, Offset
 from .render import json_answer
 
 router = APIRouter(prefix="/api/documents", tags=["报告 Documents"])
@@ -44,9 +44,10 @@ async def list_documents(call: Calls, limit: Limit = 100, offset: Offset = 0) ->
 @router.get(
     "/{doc_id:path}", response_model=DocumentDetailOut, responses=NOT_FOUND, summary="报告详情 One report"
 )
-async def get_document(call: Calls, doc_id: DocId) -> Response:
-    """Metadata of the report and every fact read from it."""
-    return json_answer(DocumentDetailOut.from_detail(await call(document_detail, call.store, doc_id)))
+async def get_document(call: Calls, doc_id: DocId, min_confidence: MinConfidence = None) -> Response:
+    """Metadata of the report and every fact read from it (`min_confidence`: the sure ones only)."""
+    found = await call(document_detail, call.store, doc_id, min_confidence)
+    return json_answer(DocumentDetailOut.from_detail(found))
 
 
 @router.post(

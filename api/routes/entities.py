@@ -9,10 +9,12 @@ from fastapi import APIRouter, Path, Query, Response
 from extract.model import EntityType, Predicate
 from graph.fixing import confirmed
 from graph.queries import entity_detail
+from graph.queries import neighbors as neighbors_of
+from graph.queries import search as search_entities
 
 from ..schemas import TYPES_DOC, EntityDetailOut, EntityOut, ErrorOut, ListOf, SubgraphOut
 from .calls import Calls
-from .params import Limit, Offset
+from .params import Limit, MinConfidence, Offset
 from .render import json_answer
 
 router = APIRouter(prefix="/api/entities", tags=["实体 Entities"])
@@ -33,9 +35,10 @@ async def search(
     type: Annotated[EntityType | None, Query(description=f"类型 Entity type: {TYPES_DOC}")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
+    min_confidence: MinConfidence = None,
 ) -> Response:
     """Entities whose name or alias contains `q`, best matches first."""
-    page = await call(call.store.search_entities, q, type, limit=limit, offset=offset)
+    page = await call(search_entities, call.store, q, type, limit, offset, min_confidence)
     return json_answer({"items": [EntityOut.encode_hit(h) for h in page.items], "total": page.total})
 
 
@@ -56,15 +59,20 @@ async def neighbors(
         list[EntityType] | None, Query(description="只看这些类型 Only these entity types")
     ] = None,
     limit: Limit = 300,
+    min_confidence: MinConfidence = None,
 ) -> Response:
-    """Nodes within `depth` hops (nearest first, at most `limit`) and the facts joining them."""
-    sub = await call(call.store.neighbors, key, depth=depth, predicates=predicate, types=type, limit=limit)
+    """Nodes within `depth` hops (nearest first, at most `limit`) and the facts joining them.
+
+    With `min_confidence`, the nodes and facts reached that are less sure are left out (the entity
+    asked about stays).
+    """
+    sub = await call(neighbors_of, call.store, key, depth, predicate, type, limit, min_confidence)
     return json_answer(SubgraphOut.encode(sub))
 
 
 @router.get("/{key:path}", response_model=EntityDetailOut, responses=NOT_FOUND, summary="实体详情 One entity")
-async def detail(call: Calls, key: Key) -> Response:
-    """Aliases, mentions per report and relations grouped by predicate."""
-    found = await call(entity_detail, call.store, key)
+async def detail(call: Calls, key: Key, min_confidence: MinConfidence = None) -> Response:
+    """Aliases, mentions per report and relations grouped by predicate (`min_confidence`: sure ones only)."""
+    found = await call(entity_detail, call.store, key, min_confidence)
     done = await call(confirmed, call.store)
     return json_answer(EntityDetailOut.from_detail(found, confirmed=done.entity(found.node.key)))

@@ -10,7 +10,7 @@ from graph.queries import FundingFilter, funding
 
 from ..schemas import FundingOut
 from .calls import Calls
-from .params import IsoDate, Limit, Offset
+from .params import IsoDate, Limit, MinConfidence, Offset
 from .render import json_answer
 
 router = APIRouter(prefix="/api", tags=["资金 Funding"])
@@ -36,6 +36,7 @@ async def funding_facts(
     ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    min_confidence: MinConfidence = None,
 ) -> Response:
     """One row per FUNDED_BY fact; `totals` per instrument and currency count a restated fact once."""
     flt = FundingFilter(
@@ -46,5 +47,6 @@ async def funding_facts(
         start=start.isoformat() if start else None,
         end=end.isoformat() if end else None,
         min_amount=min_amount,
+        min_confidence=min_confidence,
     )
     return json_answer(FundingOut.encode(await call(funding, call.store, flt, limit=limit, offset=offset)))

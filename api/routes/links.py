@@ -10,7 +10,7 @@ from graph.queries import company_policies, policy_companies
 
 from ..schemas import ErrorOut, ListOf, PolicyLinkOut
 from .calls import Calls
-from .params import Limit, Offset
+from .params import Limit, MinConfidence, Offset
 from .render import json_answer
 
 router = APIRouter(prefix="/api", tags=["企业与政策 Companies and policies"])
@@ -31,9 +31,10 @@ async def policies_of_company(
     key: Annotated[str, Path(description="企业或项目键 Company (or project) key")],
     limit: Limit = 100,
     offset: Offset = 0,
+    min_confidence: MinConfidence = None,
 ) -> Response:
     """Lists, titles and programmes the company 入选/申报/获评, with period and evidence."""
-    links = await call(company_policies, call.store, key)
+    links = await call(company_policies, call.store, key, min_confidence)
     return json_answer(
         ListOf[PolicyLinkOut](
             items=[PolicyLinkOut.build(x) for x in links[offset : offset + limit]], total=len(links)
@@ -52,9 +53,10 @@ async def companies_of_policy(
     key: Annotated[str, Path(description="政策键 Policy key")],
     limit: Limit = 100,
     offset: Offset = 0,
+    min_confidence: MinConfidence = None,
 ) -> Response:
     """Companies and projects linked to the policy, with action, period and evidence."""
-    links = await call(policy_companies, call.store, key)
+    links = await call(policy_companies, call.store, key, min_confidence)
     return json_answer(
         ListOf[PolicyLinkOut](
             items=[PolicyLinkOut.build(x) for x in links[offset : offset + limit]], total=len(links)

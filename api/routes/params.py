@@ -25,5 +25,16 @@ def _iso_date_text(value: object) -> object:
     return value
 
 
+#: The lowest confidence to show (0–1); what a person confirmed always shows.
+MinConfidence = Annotated[
+    float | None,
+    Query(
+        ge=0,
+        le=1,
+        description="最低置信度 Minimum confidence 0-1: leave out entities and facts the extractor is "
+        "less sure of (and facts with such an end); confirmed ones count as 1.0",
+    ),
+]
+
 #: A calendar date in a query, written ``YYYY-MM-DD`` (schema: string, format date).
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]

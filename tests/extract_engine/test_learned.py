@@ -124,3 +124,56 @@ def test_amounts_given_per_item_go_to_their_own_items(learned: Run) -> None:
     assert amounts.get("南湖大道西延工程") is not None
     assert amounts["南湖大道西延工程"].value == 110_000_000 and not amounts["南湖大道西延工程"].shared
     assert all(a is not None and a.value in (320_000_000, 110_000_000) for a in amounts.values())
+
+
+PROJECT_LIST = (
+    "3.青萍路快速化改造工程（一期）。建设单位：南湖城市建设投资集团有限公司。位于白沙街道，"
+    "总投资12.4亿元，使用专项债券2亿元，高架段完成桩基施工。\n"
+    "4.南湖区第三中学新校区。建设单位：南湖城市建设投资集团有限公司。总投资6.8亿元，使用专项债券3亿元。"
+)
+
+
+def test_a_numbered_item_title_names_its_project_with_its_phase(learned: Run) -> None:
+    """In a project list, the item title is the project's whole name, its phase included."""
+    ents, _ = learned(PROJECT_LIST, zone="南湖区")
+    projects = _names(ents, "Project")
+    assert "青萍路快速化改造工程（一期）" in projects, projects
+    assert "南湖区第三中学新校区" in projects, projects
+
+
+def test_a_project_list_states_investor_place_and_money_of_its_item(learned: Run) -> None:
+    """建设单位 names the investor, 位于 the place, 使用 the money — of the item, in later sentences."""
+    ents, rels = learned(PROJECT_LIST, zone="南湖区")
+    item = "青萍路快速化改造工程（一期）"
+    assert _rel(ents, rels, "南湖城市建设投资集团有限公司", "INVESTS_IN", item), rels
+    assert _rel(ents, rels, item, "LOCATED_IN", "白沙街道"), rels
+    assert _rel(ents, rels, item, "FUNDED_BY", "专项债券"), rels
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["1.加快推进重点项目建设。", "2.持续抓好项目谋划储备。", "（3）强化资金争取。"],
+)
+def test_an_item_title_that_is_a_task_is_not_a_project(title: str) -> None:
+    from extract.candidates import item_title
+    from extract.lexicon import load_lexicon
+    from extract.names import Tokens
+    from extract.segment import tokenize
+    from extract.sentences import Sentence
+
+    sent = Sentence(0, len(title), title, 0)
+    assert item_title(sent, Tokens(tokenize(title), load_lexicon())) == []
+
+
+def test_a_half_sure_span_stays_only_as_the_end_of_a_kept_relation() -> None:
+    """Between the two thresholds an entity needs a kept relation; above the upper one it stays alone."""
+    from extract.engine import _entities_with_evidence
+    from extract.model import Entity, Relation
+
+    sure = Entity("e1", "青禾机械有限公司", "Company", confidence=0.9)
+    half = Entity("e2", "技术改造奖励资金", "Funding", confidence=0.2)
+    alone = Entity("e3", "城东片区", "Zone", confidence=0.2)
+    rel = Relation("e1", "FUNDED_BY", "e2", "青禾机械有限公司获技术改造奖励资金。", (0, 10))
+    kept = _entities_with_evidence([sure, half, alone], [rel], 0.35)
+    assert [e.id for e in kept] == ["e1", "e2"]
+    assert _entities_with_evidence([sure, half, alone], [], None) == [sure, half, alone]

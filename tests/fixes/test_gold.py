@@ -60,3 +60,31 @@ def test_exported_gold_of_a_corrected_report_scores_one(eval_dir: Path, tmp_path
         assert raw["entity_f1"] < 1.0 and raw["relation_f1"] < 1.0
     finally:
         store.close()
+
+
+def test_gold_and_the_stored_extraction_keep_the_flags_and_confidence(tmp_path: Path) -> None:
+    """SCHEMA.md: gold flags on the relation (shared, group, inherited); the extraction keeps confidence."""
+    from extract.model import Amount, Period
+    from tests.graph.builders import Report
+
+    r = Report("/reports/flags.txt")
+    shared = Amount(text="76.5万元", value=765_000, shared=True, group="g1")
+    own = Period(text="2023年上半年", start="2023-01-01", end="2023-06-30", inherited=True)
+    r.rel(("甲公司", "Company"), "FUNDED_BY", ("奖励资金", "Funding"), amount=shared, period=own)
+    r.rel(("乙公司", "Company"), "FUNDED_BY", ("奖励资金", "Funding"), amount=shared, period=own)
+    ex = r.build()
+    ex.entities[0].confidence, ex.relations[1].confidence = 0.42, 0.61
+    store = EmbeddedStore(str(tmp_path / "kg-data"))
+    try:
+        store.ingest(ex)
+        (doc,) = store.iter_documents()
+        back = gold.document_extraction(store, doc.id).to_json()
+        assert [e["confidence"] for e in back["entities"]] == [0.42, 1.0, 1.0]
+        assert [r["confidence"] for r in back["relations"]] == [1.0, 0.61]
+        assert all(r["amount"]["shared"] and r["period"]["inherited"] for r in back["relations"])
+        assert len({r["amount"]["group"] for r in back["relations"]}) == 1
+        written = gold.gold(store, doc.id)["relations"]
+        assert all(r["shared"] and r["inherited"] and r["group"] for r in written)
+        assert all("confidence" not in r for r in written)  # gold says what is true, not how sure
+    finally:
+        store.close()

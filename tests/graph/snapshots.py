@@ -17,6 +17,7 @@ def snapshot(store: GraphStore) -> dict[str, Any]:
                 n.name,
                 tuple(n.aliases),
                 tuple(sorted((d, tuple(map(tuple, s))) for d, s in n.mentions.items())),
+                n.confidence,
             )
             for n in store.iter_nodes()
         ),

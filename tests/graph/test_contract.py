@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.model import Amount, Entity, Extraction, Relation
+from extract.model import Amount, Entity, Extraction, Period, Relation
 from graph import fixing
 from graph.corrections import Correction
 from graph.docref import AmbiguousDocument
@@ -511,6 +511,103 @@ def test_a_batch_holding_two_versions_of_one_report_keeps_the_last(store: GraphS
     (funded,) = store.facts(predicate="FUNDED_BY")
     assert funded.amount_value == 900_000_000
     assert store.stats().relations["FUNDED_BY"] == 1
+
+
+# -- confidence ------------------------------------------------------------------------------------
+
+
+def _sure(extraction: Extraction, entities: dict[str, float], relations: dict[str, float]) -> Extraction:
+    """The extraction with these confidences: entities by name, relations by their evidence."""
+    for e in extraction.entities:
+        e.confidence = entities.get(e.name, e.confidence)
+    for r in extraction.relations:
+        r.confidence = relations.get(r.evidence, r.confidence)
+    return extraction
+
+
+def _reopened(store: GraphStore, tmp_path: Path) -> GraphStore:
+    """The same store opened again by a new process's worth of objects (embedded: from its folder)."""
+    from graph.embedded import EmbeddedStore
+
+    if isinstance(store, EmbeddedStore):
+        store.close()
+        return EmbeddedStore(str(tmp_path / "kg-data"))
+    return store  # a Bolt store reads the database on every call
+
+
+def test_confidence_of_entities_and_facts_round_trips(store: GraphStore, tmp_path: Path) -> None:
+    a = _sure(report_a(), {"凌智产业园": 0.42, "专项债": 0.875}, {"凌智产业园FUNDED_BY专项债": 0.61})
+    a.relations[1].period = Period(text="2023年上半年", start="2023-01-01", end="2023-06-30", inherited=True)
+    store.ingest(a)
+    store = _reopened(store, tmp_path)
+    try:
+        assert store.entity("Project:凌智产业园").confidence == pytest.approx(0.42)
+        assert store.entity("Funding:专项债").confidence == pytest.approx(0.875)
+        assert store.entity("Zone:贵驷片区").confidence == 1.0
+        (funded,) = store.facts(predicate="FUNDED_BY")
+        assert funded.confidence == pytest.approx(0.61) and not funded.period_inherited
+        located = store.facts(predicate="LOCATED_IN", subject="Project:凌智产业园")[0]
+        assert located.confidence == 1.0 and located.period_inherited
+        assert located.to_json()["period"]["inherited"] is True
+        assert funded.to_json()["confidence"] == 0.61
+        assert store.entity("Project:凌智产业园").to_json()["confidence"] == 0.42
+        # every read path carries it, not only entity(): search, lookup, neighbours, whole-graph reads
+        by_key = {n.key: n.confidence for n in store.iter_nodes()}
+        assert by_key["Project:凌智产业园"] == pytest.approx(0.42)
+        hit = store.search_entities("凌智").items[0]
+        assert hit.node.confidence == pytest.approx(0.42)
+        assert store.lookup("凌智产业园")[0].confidence == pytest.approx(0.42)
+        around = store.neighbors("Funding:专项债", depth=1)
+        assert {n.key: n.confidence for n in around.nodes}["Project:凌智产业园"] == pytest.approx(0.42)
+        assert {f.id: f.confidence for f in around.edges}[funded.id] == pytest.approx(0.61)
+        assert {f.id: f.confidence for f in store.iter_facts()}[funded.id] == pytest.approx(0.61)
+    finally:
+        store.close()
+
+
+def test_an_entity_is_as_sure_as_its_surest_report_and_removal_recomputes_it(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """Max over documents: one report naming it surely makes it real; removing that report lowers it."""
+    a = _sure(report_a(), {"均胜电子": 0.3, "宁波高新区": 0.9}, {})
+    b = _sure(report_b(), {"均胜电子": 0.8, "宁波高新区": 0.5}, {})
+    store.ingest_many([a, b])
+    assert store.entity("Company:均胜电子").confidence == pytest.approx(0.8)
+    assert store.entity("Zone:宁波高新区").confidence == pytest.approx(0.9)
+    store.remove_document(document_id(b))
+    store = _reopened(store, tmp_path)
+    try:
+        assert store.entity("Company:均胜电子").confidence == pytest.approx(0.3)
+        assert store.entity("Zone:宁波高新区").confidence == pytest.approx(0.9)
+        store.ingest(b)  # back again: the higher one returns, whatever the order
+        assert store.entity("Company:均胜电子").confidence == pytest.approx(0.8)
+        store.remove_document(document_id(a))
+        assert store.entity("Zone:宁波高新区").confidence == pytest.approx(0.5)
+    finally:
+        store.close()
+
+
+def test_two_entities_of_one_report_merged_into_one_node_keep_the_higher_confidence(
+    store: GraphStore,
+) -> None:
+    r = Report("/reports/twice.txt")
+    r.rel(("均胜电子", "Company"), "INVESTS_IN", ("均胜电子创新产业园", "Project"))
+    again = Entity(id="e9", name="均胜电子", type="Company", aliases=["均胜"], mentions=[(900, 904)])
+    r.entities.append(again)
+    extraction = r.build()
+    extraction.entities[0].confidence, extraction.entities[-1].confidence = 0.2, 0.7
+    store.ingest(extraction)
+    assert store.entity("Company:均胜电子").confidence == pytest.approx(0.7)
+
+
+def test_a_merge_correction_keeps_the_higher_confidence(store: GraphStore, tmp_path: Path) -> None:
+    a, b = _reports(tmp_path)
+    _sure(a, {"均胜电子创新产业园": 0.35, "凌智产业园": 0.55}, {})
+    store.ingest_many([a, b])
+    fixing.merge(store, "Project:均胜电子创新产业园", "Project:凌智产业园")
+    assert store.entity("Project:凌智产业园").confidence == pytest.approx(0.55)
+    fixing.undo(store, 1)
+    assert store.entity("Project:均胜电子创新产业园").confidence == pytest.approx(0.35)
 
 
 # -- corrections (graph/corrections.py, graph/fixing.py) ------------------------------------------

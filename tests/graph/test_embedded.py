@@ -79,6 +79,32 @@ def test_reopening_gives_the_same_graph(tmp_path: Path) -> None:
         assert snapshot(again) == before
 
 
+def test_a_store_written_before_confidence_was_kept_opens_with_confidence_one(tmp_path: Path) -> None:
+    """Segment rows of older stores lack the node's confidence (5 fields) and the fact's last two (18)."""
+    import orjson
+
+    path = tmp_path / "kg"
+    a = report_a()
+    for e in a.entities:
+        e.confidence = 0.5
+    with EmbeddedStore(path) as s:
+        s.ingest_many([a, report_b()])
+    (seg,) = (path / "segments").iterdir()
+    header, *lines = seg.read_bytes().splitlines()
+    old = []
+    for line in lines:
+        doc_row, node_rows, fact_rows = orjson.loads(line)
+        old.append(orjson.dumps([doc_row, [r[:5] for r in node_rows], [r[:18] for r in fact_rows]]))
+    seg.write_bytes(b"\n".join([header, *old]) + b"\n")
+    (path / "snapshot.json").unlink()
+    with EmbeddedStore(path) as again:
+        assert {n.confidence for n in again.iter_nodes()} == {1.0}
+        assert {(f.confidence, f.period_inherited) for f in again.iter_facts()} == {(1.0, False)}
+        assert again.entity("Company:均胜电子").mentions  # the rest of the rows as before
+        again.ingest(synthetic_report(1))  # and it takes new reports beside the old rows
+        assert again.stats().documents == 3
+
+
 def test_replay_equals_ingest_in_the_same_order(tmp_path: Path) -> None:
     """The graph is a function of the documents in manifest order, however the writes were batched."""
     reports = [synthetic_report(i) for i in range(30)]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from rdflib import RDF, Graph, Literal
 
+from extract.model import Amount, Period
 from graph.embedded import EmbeddedStore
 from graph.export import DOC_HEADER, NODE_HEADER, REL_HEADER, ExportError, export_graph
 from graph.rdf import entity_iri, key_of
@@ -149,11 +151,12 @@ def test_csv_files_have_the_neo4j_admin_headers(filled: EmbeddedStore, tmp_path:
             return list(csv.reader(fh))
 
     companies = rows("nodes_Company.csv")
-    assert (
-        companies[0] == NODE_HEADER == ["key:ID", "name", "aliases:string[]", "documents:string[]", ":LABEL"]
-    )
+    assert companies[0] == NODE_HEADER == [
+        "key:ID", "name", "aliases:string[]", "documents:string[]", "confidence:double", ":LABEL",
+    ]  # fmt: skip
     jun = next(r for r in companies if r[0] == "Company:均胜电子")
-    assert jun[2] == "均胜" and jun[4] == "Entity;Company" and len(jun[3].split(";")) == 2
+    assert jun[2] == "均胜" and jun[5] == "Entity;Company" and len(jun[3].split(";")) == 2
+    assert jun[4] == "1.0"
     funded = rows("rels_FUNDED_BY.csv")
     assert funded[0] == REL_HEADER and funded[0][:4] == [":START_ID", ":END_ID", ":TYPE", "fact_id"]
     assert "amount_value:double" in funded[0]
@@ -171,6 +174,55 @@ def test_csv_files_have_the_neo4j_admin_headers(filled: EmbeddedStore, tmp_path:
     ends = {r[i] for p in ("FUNDED_BY", "LOCATED_IN") for r in rows(f"rels_{p}.csv")[1:] for i in (0, 1)}
     assert ends <= keys
     assert "--relationships=rels_FUNDED_BY.csv" in (folder / "IMPORT.txt").read_text()
+
+
+@pytest.fixture
+def flagged(tmp_path: Path) -> EmbeddedStore:
+    """One report whose entity, facts, shared amount and inherited period the exports must carry."""
+    r = Report("/reports/flags.txt")
+    shared = Amount(text="76.5万元", value=765_000, shared=True, group="g1")
+    own = Period(text="2023年上半年", start="2023-01-01", end="2023-06-30", inherited=True)
+    r.rel(("甲公司", "Company"), "FUNDED_BY", ("奖励资金", "Funding"), amount=shared, period=own)
+    r.rel(("乙公司", "Company"), "FUNDED_BY", ("奖励资金", "Funding"), amount=shared, period=own)
+    r.rel(("甲公司", "Company"), "LOCATED_IN", ("宁波高新区", "Zone"))
+    ex = r.build()
+    ex.entities[0].confidence = 0.42
+    ex.relations[0].confidence = 0.375
+    store = EmbeddedStore(tmp_path / "kg")
+    store.ingest(ex)
+    return store
+
+
+def test_exports_carry_confidence_and_the_shared_and_inherited_flags(
+    flagged: EmbeddedStore, tmp_path: Path
+) -> None:
+    (first,) = flagged.facts(predicate="FUNDED_BY", subject="Company:甲公司")
+    g = Graph()
+    g.parse(export_graph(flagged, "ttl", tmp_path / "g.ttl").files[0], format="turtle")
+    node = entity_iri("Company:甲公司")
+    assert g.value(node, KG.confidence).toPython() == Decimal("0.42")
+    fact = next(g.subjects(KG.factId, Literal(first.id)))
+    assert g.value(fact, KG.confidence).toPython() == Decimal("0.375")
+    assert g.value(fact, KG.amountShared) == Literal(True)
+    assert g.value(fact, KG.amountGroup) == Literal(first.amount_group)
+    assert g.value(fact, KG.periodInherited) == Literal(True)
+    located = next(g.subjects(RDF.predicate, KG.locatedIn))
+    assert g.value(located, KG.periodInherited) is None and g.value(located, KG.amountShared) is None
+
+    folder = tmp_path / "csv"
+    export_graph(flagged, "csv", folder)
+    with open(folder / "rels_FUNDED_BY.csv", encoding="utf-8", newline="") as fh:
+        rows = {r["fact_id"]: r for r in csv.DictReader(fh)}
+    row = rows[first.id]
+    assert row["confidence:double"] == "0.375" and row["amount_shared:boolean"] == "true"
+    assert row["period_inherited:boolean"] == "true" and row["amount_group"] == first.amount_group
+    with open(folder / "nodes_Company.csv", encoding="utf-8", newline="") as fh:
+        assert {r["key:ID"]: r["confidence:double"] for r in csv.DictReader(fh)}["Company:甲公司"] == "0.42"
+
+    graphml = nx.read_graphml(export_graph(flagged, "graphml", tmp_path / "g.graphml").files[0])
+    assert graphml.nodes["Company:甲公司"]["confidence"] == 0.42
+    edge = next(d for _, _, d in graphml.edges(data=True) if d.get("fact_id") == first.id)
+    assert edge["confidence"] == 0.375 and edge["amount_shared"] is True and edge["period_inherited"] is True
 
 
 def test_export_errors_leave_existing_files_alone(filled: EmbeddedStore, tmp_path: Path) -> None:

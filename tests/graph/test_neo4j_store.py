@@ -279,7 +279,7 @@ def test_entity_records_stay_small_and_removal_recomputes_aliases(store: Neo4jSt
     store.ingest_many(reports)
     props = store._read("MATCH (n:Entity) RETURN DISTINCT keys(n) AS k")
     assert {p for r in props for p in r["k"]} <= {
-        "key", "type", "name", "aliases", "norm_forms", "search_text", "degree",
+        "key", "type", "name", "aliases", "norm_forms", "search_text", "degree", "confidence",
     }  # fmt: skip
     # ingest appended to :Mentions without reading it; a removal rebuilds aliases from what is left,
     # exactly as the embedded store does
@@ -290,3 +290,28 @@ def test_entity_records_stay_small_and_removal_recomputes_aliases(store: Neo4jSt
     reference.remove_document(gone)
     assert snapshot(store) == snapshot(reference)
     reference.close()
+
+
+@neo4j_only
+def test_records_written_before_confidence_was_kept_read_as_one_and_stay_aligned(
+    store: Neo4jStore, tmp_path: Path
+) -> None:
+    """Old ``:Entity``/``:Mentions``/edge records lack confidence; appends after them must not misalign."""
+    a, b = report_a(), report_b()
+    for e in b.entities:
+        e.confidence = 0.4 if e.name == "均胜电子" else 0.9
+    store.ingest(a)
+    # what an older version wrote: no confidence on entities, mentions or facts
+    store._write(lambda tx: tx.run("MATCH (n:Entity) REMOVE n.confidence").consume())
+    store._write(lambda tx: tx.run("MATCH (m:Mentions) REMOVE m.confs").consume())
+    store._write(lambda tx: tx.run("MATCH (:Entity)-[e]->(:Entity) REMOVE e.confidence").consume())
+    assert {n.confidence for n in store.iter_nodes()} == {1.0}
+    assert {f.confidence for f in store.iter_facts()} == {1.0}
+    store.ingest(b)  # appends to the old :Mentions of 均胜电子, 宁波高新区, 专项债
+    assert store.entity("Company:均胜电子").confidence == 1.0  # max(old report's 1.0, 0.4)
+    assert store.entity("Project:大东江软件谷").confidence == pytest.approx(0.9)
+    store.remove_document(store.find_document("a.txt").id)  # the old report goes: b's values remain
+    assert store.entity("Company:均胜电子").confidence == pytest.approx(0.4)
+    assert store.entity("Zone:宁波高新区").confidence == pytest.approx(0.9)
+    (rec,) = store._read(cypher.MENTIONS_STATE, keys=["Company:均胜电子"])
+    assert len(rec["docs"]) == len(rec["confs"]) == 1

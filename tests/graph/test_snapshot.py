@@ -16,7 +16,7 @@ from tests.graph.builders import report_a, report_b, synthetic_report
 from tests.graph.snapshots import snapshot as dump
 
 #: Every index of the in-memory graph; the two ways of opening must agree on all of them, order included.
-_INDEXES = ("nodes", "contrib", "node_forms", "forms", "facts", "pred_facts", "docs", "doc_facts",
+_INDEXES = ("nodes", "contrib", "conf", "node_forms", "forms", "facts", "pred_facts", "docs", "doc_facts",
             "doc_nodes", "path_docs", "type_keys", "deg")  # fmt: skip
 
 
@@ -44,6 +44,15 @@ def _same_as_replay(path: Path) -> EmbeddedStore:
         assert fast.neighbors(key, depth=2) == slow.neighbors(key, depth=2)
     slow.close()
     return fast
+
+
+def _drop_columns(file: Path, *names: str) -> None:
+    """Take columns out of a snapshot file (a header line naming the columns, then one line per column)."""
+    header, *lines = file.read_bytes().split(b"\n")
+    head = json.loads(header)
+    kept = [(n, line) for n, line in zip(head["columns"], lines, strict=True) if n not in names]
+    head["columns"] = [n for n, _ in kept]
+    file.write_bytes(b"\n".join([json.dumps(head).encode(), *(line for _, line in kept)]))
 
 
 def _replacing(ex: Extraction, path: str) -> Extraction:
@@ -75,6 +84,41 @@ def test_an_open_from_the_snapshot_makes_fact_records_only_when_they_are_read(tm
     assert fast.stats().documents == 10 and fast._mem.facts.made() == 0
     assert fast.document_facts(doc) == expected
     assert fast._mem.facts.made() == len(expected) > 0
+    fast.close()
+
+
+def _unsure(i: int) -> Extraction:
+    """Synthetic report ``i`` with confidences that differ between reports (so between a node's documents)."""
+    import random
+
+    rnd = random.Random(i)
+    ex = synthetic_report(i)
+    for e in ex.entities:
+        e.confidence = rnd.randrange(20, 100) / 100
+    for r in ex.relations:
+        r.confidence = rnd.randrange(20, 100) / 100
+    return ex
+
+
+def test_confidences_open_from_the_snapshot_as_a_replay_gives_them(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(_unsure(i) for i in range(20))
+        s.remove_document(s.find_document("/corpus/report-00004.txt").id)
+    fast = _same_as_replay(path)
+    assert fast._snap_facts > 0 and fast._mem.conf  # opened from the snapshot; nodes of several reports
+    assert len({n.confidence for n in fast._mem.nodes.values()}) > 5
+    fast.close()
+
+
+def test_a_snapshot_saved_before_confidences_were_kept_is_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(_unsure(i) for i in range(5))
+    _drop_columns(path / snapshot.SNAPSHOT, "nodes.confidence", "conf")
+    fast = _same_as_replay(path)
+    assert fast._snap_facts == 0  # not used: the segments were replayed, confidences and all
+    assert any(n.confidence < 1.0 for n in fast._mem.nodes.values())
     fast.close()
 
 

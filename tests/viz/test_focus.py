@@ -26,6 +26,8 @@ CENTER = "凌智产业园"
         ({"start": "2023/01"}, "start must be a date like 2023"),
         ({"end": "soon"}, "end must be a date like 2023"),
         ({"start": "2024", "end": "2023"}, "start 2024-01-01 is after end 2023-12-31"),
+        ({"min_confidence": 1.5}, "min_confidence must be between 0 and 1"),
+        ({"min_confidence": float("nan")}, "min_confidence must be between 0 and 1"),
     ],
 )
 def test_bad_focus_is_one_clear_error(kwargs: dict[str, object], message: str) -> None:

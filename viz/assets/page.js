@@ -43,11 +43,19 @@ var options;
     });
   }
 
+  // What the extractor's score reads as; a person's confirmation counts as 1.0 (graph/confidence.py).
+  function confidenceText(x) {
+    var c = x.confidence === undefined || x.confidence === null ? 1 : x.confidence;
+    var text = c.toFixed(2);
+    return x.confirmed ? text + " (人工确认 confirmed: 1.00)" : text;
+  }
+
   function nodeInfo(n) {
     var box = el("div", "kg-tip");
     box.appendChild(el("div", "kg-tip-title", n.name));
     row(box, "类型 Type", typeLabel(n.kgType));
     row(box, "别名 Aliases", (n.aliases || []).join("、"));
+    row(box, "置信度 Confidence", confidenceText(n));
     var names = reportNames(n);
     if (names.length) {
       var r = el("div", "kg-tip-row");
@@ -66,7 +74,8 @@ var options;
   function periodText(e) {
     if (!e.periodText && !e.periodStart && !e.periodEnd) return "";
     var range = [e.periodStart || "", e.periodEnd || ""].join(" – ");
-    return e.periodText ? e.periodText + " (" + range + ")" : range;
+    var text = e.periodText ? e.periodText + " (" + range + ")" : range;
+    return e.inherited ? text + " · 沿用报告期 the report's own period" : text;
   }
 
   function amountText(e) {
@@ -89,6 +98,7 @@ var options;
     row(box, "机构 Agency", e.agency);
     row(box, "证据 Evidence", e.evidence);
     row(box, "来源 Source", e.report);
+    row(box, "置信度 Confidence", confidenceText(e));
     if (e.confirmed) row(box, "已确认 Confirmed", "✓ 人工确认 by a person");
     return box;
   }
@@ -115,6 +125,19 @@ var options;
         n.physics = false;
       }
     });
+  }
+
+  // ---- confidence filter: hide nodes and edges below the slider (the centre always stays) ----------
+  var confBox = document.getElementById("kg-confidence");
+  var confOut = document.getElementById("kg-confidence-value");
+  function minConfidence() {
+    var v = confBox ? parseFloat(confBox.value) : cfg.minConfidence || 0;
+    return v > 0 && v <= 1 ? v : 0;
+  }
+  function sure(x) {
+    if (x.confirmed) return true;
+    var c = x.confidence === undefined || x.confidence === null ? 1 : x.confidence;
+    return c >= minConfidence() - 1e-9; // the slider's 0.45 is not always exactly 0.45
   }
 
   container = document.getElementById("mynetwork");
@@ -236,13 +259,68 @@ var options;
     network.stabilize(120);
   }
 
+  // What stays shown once nodes and edges are filtered: around a centre, what the shown edges still
+  // reach within the depth; on the whole graph, what a shown edge touches (the rest when asked for).
+  function visibleNodes(center, depth, nodeOk, edgeOk) {
+    var visible = {};
+    var adjacency = {};
+    KG_EDGES.forEach(function (e) {
+      if (!edgeOk[e.id]) return;
+      (adjacency[e.from] = adjacency[e.from] || []).push(e.to);
+      (adjacency[e.to] = adjacency[e.to] || []).push(e.from);
+    });
+    if (center && nodes.get(center)) {
+      var dist = {};
+      dist[center] = 0;
+      var queue = [center];
+      while (queue.length) {
+        var k = queue.shift();
+        visible[k] = true;
+        if (dist[k] >= depth) continue;
+        (adjacency[k] || []).forEach(function (o) {
+          if (dist[o] === undefined) {
+            dist[o] = dist[k] + 1;
+            queue.push(o);
+          }
+        });
+      }
+    } else {
+      KG_EDGES.forEach(function (e) {
+        if (edgeOk[e.id]) {
+          visible[e.from] = true;
+          visible[e.to] = true;
+        }
+      });
+      if (showIsolated()) {
+        KG_NODES.forEach(function (n) {
+          if (nodeOk[n.id]) visible[n.id] = true;
+        });
+      }
+    }
+    return visible;
+  }
+
+  // The served page was focused by the server: here only the slider (and the isolated switch) hide.
+  function applySureness() {
+    var nodeOk = {};
+    KG_NODES.forEach(function (n) { nodeOk[n.id] = n.id === cfg.center || sure(n); });
+    var edgeOk = {};
+    KG_EDGES.forEach(function (e) { edgeOk[e.id] = nodeOk[e.from] && nodeOk[e.to] && sure(e); });
+    var visible = visibleNodes(cfg.center, cfg.depth, nodeOk, edgeOk);
+    nodes.update(KG_NODES.map(function (n) { return { id: n.id, hidden: !visible[n.id] }; }));
+    edges.update(KG_EDGES.map(function (e) {
+      return { id: e.id, hidden: !(edgeOk[e.id] && visible[e.from] && visible[e.to]) };
+    }));
+    updateCounts();
+  }
+
   if (isolatedBox) {
     isolatedBox.addEventListener("change", function () {
       if (cfg.mode === "served" || !form) {
         nodes.update(KG_NODES.filter(function (n) { return n.isolated; }).map(function (n) {
-          return { id: n.id, hidden: !showIsolated(), physics: showIsolated() };
+          return { id: n.id, physics: showIsolated() };
         }));
-        updateCounts();
+        applySureness();
         network.fit({ animation: false });
       } else {
         applyFocus(undefined, true);
@@ -520,50 +598,14 @@ var options;
 
     var nodeOk = {};
     KG_NODES.forEach(function (n) {
-      nodeOk[n.id] = n.id === centerKey || !types.length || typeOk[n.kgType] === true;
+      nodeOk[n.id] = n.id === centerKey || ((!types.length || typeOk[n.kgType] === true) && sure(n));
     });
     var edgeOk = {};
-    var adjacency = {};
     KG_EDGES.forEach(function (e) {
-      var ok = nodeOk[e.from] && nodeOk[e.to] &&
+      edgeOk[e.id] = nodeOk[e.from] && nodeOk[e.to] && sure(e) &&
         (!preds.length || predOk[e.predicate] === true) && inPeriod(e, start, end);
-      edgeOk[e.id] = ok;
-      if (ok) {
-        (adjacency[e.from] = adjacency[e.from] || []).push(e.to);
-        (adjacency[e.to] = adjacency[e.to] || []).push(e.from);
-      }
     });
-
-    var visible = {};
-    if (centerKey && nodes.get(centerKey)) {
-      var dist = {};
-      dist[centerKey] = 0;
-      var queue = [centerKey];
-      while (queue.length) {
-        var k = queue.shift();
-        visible[k] = true;
-        if (dist[k] >= depth) continue;
-        (adjacency[k] || []).forEach(function (o) {
-          if (dist[o] === undefined) {
-            dist[o] = dist[k] + 1;
-            queue.push(o);
-          }
-        });
-      }
-    } else {
-      // the whole graph: what a shown fact touches, and the rest only when asked for
-      KG_EDGES.forEach(function (e) {
-        if (edgeOk[e.id]) {
-          visible[e.from] = true;
-          visible[e.to] = true;
-        }
-      });
-      if (showIsolated()) {
-        KG_NODES.forEach(function (n) {
-          if (nodeOk[n.id]) visible[n.id] = true;
-        });
-      }
-    }
+    var visible = visibleNodes(centerKey, depth, nodeOk, edgeOk);
 
     var nodeUpdates = KG_NODES.map(function (n) {
       var isCenter = n.id === centerKey;
@@ -649,10 +691,19 @@ var options;
     });
   }
 
+  if (confBox) {
+    confBox.addEventListener("input", function () {
+      if (confOut) confOut.textContent = minConfidence().toFixed(2);
+      if (cfg.mode === "served" || !form) applySureness();
+      else applyFocus(undefined, false);
+    });
+  }
+
   window.kgApplyFocus = applyFocus;
   window.kgFindNode = findNode;
   window.kgLabelled = function () { return labelled.slice(); };
   if (cfg.mode !== "served" && !clusters_open()) applyFocus(cfg.center);
+  else if (minConfidence() > 0) applySureness();
   else updateCounts();
 
   function clusters_open() {
