@@ -120,6 +120,14 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
     def ints(col: Iterable[str], index: dict[str, int]) -> list[int]:
         return list(map(index.__getitem__, col))
 
+    def in_doc_order(per_doc: dict[str, Any]) -> dict[str, Any]:
+        """``per_doc`` itself when its documents are in manifest order (as applied), else a sorted copy."""
+        ds = list(map(doc_number, per_doc))
+        return per_doc if ds == sorted(ds) else dict(by_doc(per_doc))
+
+    conf_keys = list(mem.conf)
+    conf_own = [in_doc_order(own) for own in mem.conf.values()]
+
     fact_cols = _columns(facts, _FACT_FIELDS)
     node_cols = _columns(nodes, _NODE_FIELDS)
     subjects = ints(fact_cols[_FACT_FIELDS.index("subject")], node_index)
@@ -145,7 +153,10 @@ def encode(mem: MemGraph, manifest: Manifest, sizes: dict[str, int]) -> bytes:
             for k, own in mem.contrib.items()
         ],
         # per-document confidences of the nodes several documents mention (MemGraph.conf)
-        "conf": [[node_index[k], [[doc_index[d], c] for d, c in by_doc(own)]] for k, own in mem.conf.items()],
+        # as columns: the nodes, per node its documents (numbers, in manifest order), the values flat
+        "conf.nodes": ints(conf_keys, node_index),
+        "conf.docs": [list(map(doc_number, d)) for d in conf_own],
+        "conf.values": list(itertools.chain.from_iterable(map(dict.values, conf_own))),
         "facts.id": fids,
         "facts.subject": subjects,
         "facts.object": objects,
@@ -345,7 +356,14 @@ def decode(raw: bytes, where: str = SNAPSHOT) -> Snapshot:
     mem.forms = {(t, f): set(map(key_of, idx)) for t, f, idx in cols.take("forms")}
     mem.node_forms = {key_of(i): set(fs) for i, fs in cols.take("node_forms")}
     mem.contrib = {key_of(i): {doc_of(d): a for d, a in own} for i, own in cols.take("contrib")}
-    mem.conf = {key_of(i): {doc_of(d): float(c) for d, c in own} for i, own in cols.take("conf")}
+    conf_docs = cols.take("conf.docs")
+    conf_values = cols.take("conf.values")
+    if sum(map(len, conf_docs)) != len(conf_values):
+        raise BadSnapshot("snapshot confidences do not add up")
+    values = iter(list(map(float, conf_values)))
+    conf_per_node = map(itertools.islice, repeat(values), map(len, conf_docs))
+    own_conf = map(dict, map(zip, map(map, repeat(doc_of), conf_docs), conf_per_node))
+    mem.conf = dict(zip(map(key_of, cols.column("conf.nodes", len(conf_docs))), own_conf, strict=True))
     mem.type_keys = {t: set(itertools.compress(keys, map(t.__eq__, types))) for t in ENTITY_TYPES}
     mem.type_counts = Counter({t: len(ks) for t, ks in mem.type_keys.items() if ks})
 
