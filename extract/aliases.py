@@ -15,6 +15,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,8 +63,14 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def derived_forms(text: str, etype: EntityType, zones: list[str], lex: Lexicon) -> list[str]:
-    """Other names the same thing goes by, derived from the written one."""
+def derived_forms(
+    text: str, etype: EntityType, zones: list[str], lex: Lexicon, owners: Sequence[str] = ()
+) -> list[str]:
+    """Other names the same thing goes by, derived from the written one.
+
+    ``owners`` are the report's company names: 世宏电子汽车电子元器件生产基地项目 is the project
+    汽车电子元器件生产基地 named with its investor in front, as 南湖区城东项目 is with its zone.
+    """
     out: list[str] = []
     core = strip_year_batch(text)
     if core != text and len(core) >= 2:
@@ -71,7 +78,7 @@ def derived_forms(text: str, etype: EntityType, zones: list[str], lex: Lexicon) 
     if etype == "Project":
         bases = [text, core]
         for base in list(bases):
-            for zone in zones:
+            for zone in (*zones, *owners):
                 if base.startswith(zone) and len(base) - len(zone) >= 4:
                     bases.append(base[len(zone) :])
         for base in bases:
@@ -124,9 +131,11 @@ def build_entities(
     if issuer:
         for f in derived_forms(issuer, "Agency", zones, lex):
             owner.setdefault(("Agency", norm(f)), n)
+    companies = [m for m in mentions if m.type == "Company" and not m.nested]
+    owners = sorted({f for m in companies for f in (m.text, *m.forms) if len(f) >= 2}, key=len, reverse=True)
     for m in mentions:
         keys = {norm(m.text)} | {norm(f) for f in m.forms}
-        keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex)}
+        keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex, owners)}
         keys.discard("")
         keys_of.append(keys)
     _retype_by_majority(mentions)

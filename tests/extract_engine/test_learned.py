@@ -172,8 +172,9 @@ def test_a_half_sure_span_stays_only_as_the_end_of_a_kept_relation() -> None:
 
     sure = Entity("e1", "青禾机械有限公司", "Company", confidence=0.9)
     half = Entity("e2", "技术改造奖励资金", "Funding", confidence=0.2)
-    alone = Entity("e3", "城东片区", "Zone", confidence=0.2)
+    alone = Entity("e3", "城东片区改造项目", "Project", confidence=0.2)
+    place = Entity("e4", "城东片区", "Zone", confidence=0.2)  # closed vocabulary: stays alone
     rel = Relation("e1", "FUNDED_BY", "e2", "青禾机械有限公司获技术改造奖励资金。", (0, 10))
-    kept = _entities_with_evidence([sure, half, alone], [rel], 0.35)
-    assert [e.id for e in kept] == ["e1", "e2"]
+    kept = _entities_with_evidence([sure, half, alone, place], [rel], 0.35)
+    assert [e.id for e in kept] == ["e1", "e2", "e4"]
     assert _entities_with_evidence([sure, half, alone], [], None) == [sure, half, alone]
