@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import select
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -33,8 +34,11 @@ from pathlib import Path
 from .errors import ExtractError, LoadError
 from .model import Extraction
 
-#: Reports submitted ahead per worker: enough to keep every worker busy while the caller stores one.
-WINDOW_PER_JOB = 4
+#: Reports submitted ahead per worker: enough to keep every worker busy while the caller stores one,
+#: and while a long report at the head of the (ordered) results holds back the ones done after it.
+WINDOW_PER_JOB = 8
+#: Top-level packages of this project (whose loaded modules the fork server preloads).
+_OWN_PACKAGES = frozenset({"api", "extract", "graph"})
 #: Set to show an extractor bug's traceback instead of turning it into one line for that file.
 DEBUG_ENV = "KG_DEBUG"
 
@@ -107,8 +111,12 @@ def _pooled(
     inputs: Iterable[Item], jobs: int, max_bytes: int | None, known: dict[str, str] | None
 ) -> Iterator[Extraction | LoadError]:
     ctx = multiprocessing.get_context("forkserver")
-    # Imported once in the fork server, so each worker starts with the modules already loaded.
-    ctx.set_forkserver_preload(["extract.batch", "extract.pipeline", "extract.engine"])
+    # Imported once in the fork server, so each worker starts with the modules loaded and the
+    # extractor's tables built (extract.warm), and with the caller's own modules: a worker
+    # re-imports the caller's main module (the kg command) before its first report.
+    ctx.set_forkserver_preload(
+        ["extract.batch", "extract.pipeline", "extract.engine", *_callers_modules(), "extract.warm"]
+    )
     pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),)
     )
@@ -137,6 +145,17 @@ def _pooled(
             pool.shutdown(wait=True)
         else:
             _stop(pool)
+
+
+def _callers_modules() -> list[str]:
+    """This project's modules the caller has imported (the CLI's, say), for the fork server to preload."""
+    return sorted(
+        name
+        for name in sys.modules
+        if name.partition(".")[0] in _OWN_PACKAGES
+        and name != "extract.warm"
+        and not name.endswith("__main__")
+    )
 
 
 def _ready(head: LoadError | tuple[str, Future[Extraction | tuple[str, str]]]) -> bool:

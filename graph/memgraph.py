@@ -22,6 +22,7 @@ from extract.model import ENTITY_TYPES, PREDICATES
 
 from .docref import pick_document
 from .errors import DocumentNotFound, EntityNotFound
+from .facttable import FactTable
 from .ingest import merge_aliases
 from .keys import normalize
 from .longlived import long_lived
@@ -69,7 +70,8 @@ class MemGraph:
         #: character -> node keys whose forms contain it (substring search candidates); built by the
         #: first search, so a process that only writes (kg build) never pays for it
         self.chars: dict[str, set[str]] | None = None
-        self.facts: dict[str, Fact] = {}
+        #: fact id -> Fact (made from the snapshot's columns when first read, see graph.facttable)
+        self.facts: FactTable = FactTable()
         self.pred_facts: dict[str, dict[str, None]] = {p: {} for p in PREDICATES}
         self.docs: dict[str, DocumentRecord] = {}
         self.doc_facts: dict[str, list[str]] = {}

@@ -46,6 +46,15 @@ def _same_as_replay(path: Path) -> EmbeddedStore:
     return fast
 
 
+def _drop_columns(file: Path, *names: str) -> None:
+    """Take columns out of a snapshot file (a header line naming the columns, then one line per column)."""
+    header, *lines = file.read_bytes().split(b"\n")
+    head = json.loads(header)
+    kept = [(n, line) for n, line in zip(head["columns"], lines, strict=True) if n not in names]
+    head["columns"] = [n for n, _ in kept]
+    file.write_bytes(b"\n".join([json.dumps(head).encode(), *(line for _, line in kept)]))
+
+
 def _replacing(ex: Extraction, path: str) -> Extraction:
     return dataclasses.replace(ex, doc=dataclasses.replace(ex.doc, path=path, sha256=None))
 
@@ -62,6 +71,19 @@ def test_close_saves_the_snapshot_and_an_open_from_it_equals_a_replay(tmp_path: 
     assert (path / snapshot.SNAPSHOT).exists()
     fast = _same_as_replay(path)
     assert fast._snap_facts == len(fast._mem.facts) > 0  # it did open from the snapshot
+    fast.close()
+
+
+def test_an_open_from_the_snapshot_makes_fact_records_only_when_they_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(synthetic_report(i) for i in range(10))
+        doc = s.find_document("/corpus/report-00004.txt").id
+        expected = s.document_facts(doc)
+    fast = EmbeddedStore(path, readonly=True)
+    assert fast.stats().documents == 10 and fast._mem.facts.made() == 0
+    assert fast.document_facts(doc) == expected
+    assert fast._mem.facts.made() == len(expected) > 0
     fast.close()
 
 
@@ -93,9 +115,7 @@ def test_a_snapshot_saved_before_confidences_were_kept_is_replayed(tmp_path: Pat
     path = tmp_path / "kg"
     with EmbeddedStore(path) as s:
         s.ingest_many(_unsure(i) for i in range(5))
-    body = json.loads((path / snapshot.SNAPSHOT).read_bytes())
-    del body["nodes"]["confidence"], body["conf"]
-    (path / snapshot.SNAPSHOT).write_text(json.dumps(body), encoding="utf-8")
+    _drop_columns(path / snapshot.SNAPSHOT, "nodes.confidence", "conf.nodes", "conf.docs", "conf.values")
     fast = _same_as_replay(path)
     assert fast._snap_facts == 0  # not used: the segments were replayed, confidences and all
     assert any(n.confidence < 1.0 for n in fast._mem.nodes.values())
@@ -123,6 +143,7 @@ def test_a_snapshot_that_lags_behind_catches_up_from_the_segments(tmp_path: Path
 @pytest.mark.parametrize(
     "garbage",
     [b"", b"\x00\x01 not json", b'{"format": "policy-kg-snapshot/0"}', b'{"format": "policy-kg-snapshot/1"}',
+     b'{"format": "policy-kg-snapshot/2", "generation": 1, "live": [], "columns": ["docs.id"]}',
      b"[1, 2, 3]"],
 )  # fmt: skip
 def test_an_unusable_snapshot_is_ignored_and_rewritten(tmp_path: Path, garbage: bytes) -> None:
@@ -142,9 +163,12 @@ def test_a_snapshot_whose_numbers_point_nowhere_is_ignored(tmp_path: Path) -> No
     path = tmp_path / "kg"
     with EmbeddedStore(path) as s:
         s.ingest_many(synthetic_report(i) for i in range(5))
-    body = json.loads((path / snapshot.SNAPSHOT).read_bytes())
-    body["facts"]["subject"][0] = 10**6
-    (path / snapshot.SNAPSHOT).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    # one JSON document per line: the header naming the columns, then the columns in that order
+    header, *columns = (path / snapshot.SNAPSHOT).read_bytes().split(b"\n")
+    subjects = json.loads(columns[json.loads(header)["columns"].index("facts.subject")])
+    subjects[0] = 10**6
+    columns[json.loads(header)["columns"].index("facts.subject")] = json.dumps(subjects).encode()
+    (path / snapshot.SNAPSHOT).write_bytes(b"\n".join([header, *columns]))
     assert snapshot.read(path) is None
     _same_as_replay(path).close()
 
