@@ -210,6 +210,9 @@ def _edge_ranks(by_span: dict[tuple[int, int], list[Mention]]) -> dict[tuple[int
     return out
 
 
+#: Field roles of a project list exact enough to state their predicate (建设单位：X invests in the item).
+EXACT_ROLES = frozenset({"INVESTS_IN"})
+
 #: A name the batch already knows is kept where the model gives its type at least this much.
 KNOWN_FLOOR = 0.05
 
@@ -419,6 +422,9 @@ def extract_entities_relations(
     for c in cands:
         proba = model.relations.proba(c.features)
         pred, p = max(((k, v) for k, v in proba.items() if k != NONE), key=lambda kv: kv[1])
+        stated = next((f[5:] for f in c.features if f.startswith("role=") and f[5:] in EXACT_ROLES), None)
+        if stated is not None and proba.get(stated, 0.0) >= KNOWN_FLOOR:
+            pred, p = stated, max(proba[stated], model.relation_threshold)  # 建设单位：X is exact
         if p < model.relation_threshold or not _fits(pred, c, types):
             continue
         accept(pred, c, p)

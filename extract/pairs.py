@@ -450,13 +450,30 @@ def _investment(text: str, sent: Sentence, s: Mention | None, o: Mention | None)
 def investments(facts: list[SentenceFacts], types: Mapping[str, str]) -> dict[str, Amount]:
     """Each project's investment as the report states it first (X项目，总投资8.6亿元)."""
     out: dict[str, Amount] = {}
+    paragraph, topic = -1, None
     for f in facts:
+        if f.sentence.paragraph != paragraph:
+            paragraph, topic = f.sentence.paragraph, _topic(f, types)
+        named = False
         for m, eid in zip(f.mentions, f.entity_ids, strict=True):
-            if eid and eid not in out and types.get(eid) == "Project" and not m.nested:
-                found = _investment(f.sentence.text, f.sentence, None, m)
-                if found is not None:
-                    out[eid] = found
+            if eid and types.get(eid) == "Project" and not m.nested:
+                named = True
+                if eid not in out:
+                    found = _investment(f.sentence.text, f.sentence, None, m)
+                    if found is not None:
+                        out[eid] = found
+        # 1.颍川大道东延工程。建设单位：…。总投资8.6亿元: the item's later sentence states its total
+        if topic is not None and not named and topic[1] not in out and topic[2] != f.sentence.start:
+            total = _ITEM_TOTAL.search(f.sentence.text)
+            if total is not None:
+                for (a, _), amount in find_amounts(f.sentence.text[total.end() : total.end() + 16]):
+                    if a <= 2:
+                        out[topic[1]] = amount
+                    break
     return out
+
+
+_ITEM_TOTAL = re.compile(r"(?<!年度)(?<!年度计划)(?:计划总投资|总投资)(?:约|超|近)?")
 
 
 def _clause_around(text: str, pos: int) -> tuple[int, int]:

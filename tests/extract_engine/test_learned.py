@@ -145,7 +145,9 @@ def test_a_project_list_states_investor_place_and_money_of_its_item(learned: Run
     """建设单位 names the investor, 位于 the place, 使用 the money — of the item, in later sentences."""
     ents, rels = learned(PROJECT_LIST, zone="南湖区")
     item = "青萍路快速化改造工程（一期）"
-    assert _rel(ents, rels, "南湖城市建设投资集团有限公司", "INVESTS_IN", item), rels
+    invests = _rel(ents, rels, "南湖城市建设投资集团有限公司", "INVESTS_IN", item)
+    assert invests is not None, rels
+    assert invests.amount is not None and invests.amount.value == 1_240_000_000  # the item's 总投资
     assert _rel(ents, rels, item, "LOCATED_IN", "白沙街道"), rels
     assert _rel(ents, rels, item, "FUNDED_BY", "专项债券"), rels
 
