@@ -140,7 +140,8 @@ def _decide_mentions(
     rank = _edge_ranks(by_span)
     for span, group in by_span.items():
         ruled = [m for m in group if m.source not in ("span", "qspan", "item_title")]
-        best = max(ruled, key=lambda m: m.priority) if ruled else group[0]
+        title = next((m for m in group if m.source == "item_title"), None)
+        best = max(ruled, key=lambda m: m.priority) if ruled else title or group[0]
         feats = mention_features(best, view) + list_features(best, lists)
         bounds = boundary_features(best, view)
         feats += bounds + [f"{r}&{bounds[2]}" for r in rank[span]] + rank[span]
@@ -244,7 +245,7 @@ _LEVEL_WORD = re.compile(r"^(?:国家|省|市|区|县)级$")
 
 def _best_edges(scored: list[Mention]) -> list[Mention]:
     """Of the spans of one type sharing a start or an end, only the surest one stays."""
-    keep = sorted(scored, key=lambda m: -(m.score or 0.0))
+    keep = sorted(scored, key=lambda m: (m.source != "item_title", -(m.score or 0.0)))  # a title is exact
     taken_end: set[tuple[int, str]] = set()
     taken_start: set[tuple[int, str]] = set()
     out = []
