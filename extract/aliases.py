@@ -134,6 +134,11 @@ def build_entities(
     companies = [m for m in mentions if m.type == "Company" and not m.nested]
     owners = sorted({f for m in companies for f in (m.text, *m.forms) if len(f) >= 2}, key=len, reverse=True)
     for m in mentions:
+        if m.type == "Project":
+            # the project named without its investor in front is a name it goes by (an alias)
+            investor = next((o for o in owners if m.text.startswith(o) and len(m.text) - len(o) >= 4), None)
+            if investor is not None and m.text[len(investor) :] not in m.forms:
+                m.forms.append(m.text[len(investor) :])
         keys = {norm(m.text)} | {norm(f) for f in m.forms}
         keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex, owners)}
         keys.discard("")
