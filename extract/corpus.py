@@ -25,18 +25,36 @@ _LEGAL = re.compile(r"(?:有限公司|有限责任公司|股份有限公司|集�
 
 def known_names(extractions: Iterable[Extraction]) -> dict[str, str]:
     """Name → type for the names the batch is sure of; a name typed two ways is left out."""
+    return sure_names((e.name, e.aliases, e.type, e.confidence) for ex in extractions for e in ex.entities)
+
+
+def sure_names(entities: Iterable[tuple[str, Sequence[str], str, float]]) -> dict[str, str]:
+    """Name → type of the (name, aliases, type, confidence) the extractor was sure of.
+
+    A company counts only with its legal form or a short name it was given (以下简称); a
+    name typed two ways is left out.  Shared by the batch's first pass and the store's
+    entities, so a build knows what earlier builds were sure of.
+    """
     seen: dict[str, set[str]] = {}
-    for ex in extractions:
-        for e in ex.entities:
-            if e.confidence < MIN_CONFIDENCE or e.type == "Agency":
-                continue
-            strong = e.type != "Company" or _LEGAL.search(e.name) is not None or bool(e.aliases)
-            if not strong:
-                continue
-            for name in (e.name, *e.aliases):
-                if len(name) >= MIN_CHARS:
-                    seen.setdefault(name, set()).add(e.type)
-    return {name: next(iter(types)) for name, types in sorted(seen.items()) if len(types) == 1}
+    for name, aliases, etype, confidence in entities:
+        if confidence < MIN_CONFIDENCE or etype == "Agency":
+            continue
+        strong = etype != "Company" or _LEGAL.search(name) is not None or bool(aliases)
+        if not strong:
+            continue
+        for form in (name, *aliases):
+            if len(form) >= MIN_CHARS:
+                seen.setdefault(form, set()).add(etype)
+    return {form: next(iter(types)) for form, types in sorted(seen.items()) if len(types) == 1}
+
+
+def merge_known(*sources: dict[str, str]) -> dict[str, str]:
+    """The union of known names; a name two sources type differently is left out."""
+    types: dict[str, set[str]] = {}
+    for known in sources:
+        for name, etype in known.items():
+            types.setdefault(name, set()).add(etype)
+    return {name: next(iter(ts)) for name, ts in sorted(types.items()) if len(ts) == 1}
 
 
 def needs_second_pass(text: str, known: dict[str, str]) -> bool:

@@ -111,18 +111,32 @@ def build(
     not depend on ``jobs``: same documents, keys, facts and ids.  An edited
     file is stored beside its earlier text unless ``replace``.  ``min_confidence``
     leaves out what the extractor is less sure of; ``corpus`` extracts the batch twice,
-    the second time knowing the names the first was sure of.
+    the second time knowing the names the first was sure of and those the store already
+    holds with high confidence (what earlier builds were sure of).
     """
     from extract.batch import extract_batch
-    from extract.corpus import batch_known_names
+    from extract.corpus import batch_known_names, merge_known
     from extract.walk import iter_inputs
 
     inputs = list(iter_inputs(paths))
-    known = batch_known_names(inputs, jobs, max_bytes) if corpus else None
+    known = (
+        merge_known(store_known_names(store), batch_known_names(inputs, jobs, max_bytes)) if corpus else None
+    )
     with contextlib.closing(extract_batch(inputs, jobs, max_bytes, known)) as extracted:
         kept = (got.filtered(min_confidence) if isinstance(got, Extraction) else got for got in extracted)
         named = ((_name(item), got) for item, got in zip(inputs, kept, strict=True))
         return _ingest(store, named, len(inputs), progress, by_line=False, replace=replace)
+
+
+def store_known_names(store: GraphStore) -> dict[str, str]:
+    """Name → type of the stored entities the extractor was sure of, for a build's second pass.
+
+    Records stored before confidence was kept read as 1.0; the legal-form rule for companies
+    and the shortest length still apply to them.
+    """
+    from extract.corpus import sure_names
+
+    return sure_names((n.name, n.aliases, n.type, n.confidence) for n in store.iter_nodes())
 
 
 def load(

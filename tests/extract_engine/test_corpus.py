@@ -66,3 +66,35 @@ def test_min_confidence_stores_only_what_the_extractor_is_sure_of(eval_docs: Pat
             store.close()
     (all_nodes, all_facts), (sure_nodes, sure_facts) = counts
     assert 0 < sure_nodes < all_nodes and 0 < sure_facts < all_facts
+
+
+def test_a_name_the_store_is_sure_of_helps_the_next_corpus_build(tmp_path: Path) -> None:
+    """Report A gives 青禾锐思 as the short name of a company; a later build of report B, which
+    names it bare, finds it only when asked to use what the store knows (``corpus``)."""
+    from graph.build import store_known_names
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "a.txt").write_text(
+        "南湖区经信局2023年工作总结\n推动青禾锐思智能装备有限公司（以下简称“青禾锐思”）申报国家高新技术企业。\n",
+        encoding="utf-8",
+    )
+    (b / "b.txt").write_text(
+        "南湖区经信局2024年工作总结\n青禾锐思入选省级专精特新中小企业名单，获得奖励资金50万元。\n",
+        encoding="utf-8",
+    )
+
+    with EmbeddedStore(tmp_path / "plain") as plain:
+        build(plain, [a])
+        build(plain, [b])
+        bare = {n.name for n in plain.iter_nodes() if n.type == "Company"}
+        b_doc = next(d.id for d in plain.iter_documents() if d.path.endswith("b.txt"))
+        assert not any(b_doc in n.documents for n in plain.iter_nodes() if n.type == "Company"), bare
+    with EmbeddedStore(tmp_path / "pooled") as pooled:
+        build(pooled, [a])
+        assert store_known_names(pooled).get("青禾锐思") == "Company"
+        build(pooled, [b], corpus=True)
+        b_doc = next(d.id for d in pooled.iter_documents() if d.path.endswith("b.txt"))
+        linked = [n for n in pooled.iter_nodes() if n.type == "Company" and b_doc in n.documents]
+        assert [n.name for n in linked] == ["青禾锐思智能装备有限公司"], linked
