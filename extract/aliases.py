@@ -15,7 +15,6 @@ import bisect
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -63,14 +62,8 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def derived_forms(
-    text: str, etype: EntityType, zones: list[str], lex: Lexicon, owners: Sequence[str] = ()
-) -> list[str]:
-    """Other names the same thing goes by, derived from the written one.
-
-    ``owners`` are the report's company names: 世宏电子汽车电子元器件生产基地项目 is the project
-    汽车电子元器件生产基地 named with its investor in front, as 南湖区城东项目 is with its zone.
-    """
+def derived_forms(text: str, etype: EntityType, zones: list[str], lex: Lexicon) -> list[str]:
+    """Other names the same thing goes by, derived from the written one."""
     out: list[str] = []
     core = strip_year_batch(text)
     if core != text and len(core) >= 2:
@@ -78,7 +71,7 @@ def derived_forms(
     if etype == "Project":
         bases = [text, core]
         for base in list(bases):
-            for zone in (*zones, *owners):
+            for zone in zones:
                 if base.startswith(zone) and len(base) - len(zone) >= 4:
                     bases.append(base[len(zone) :])
         for base in bases:
@@ -134,13 +127,17 @@ def build_entities(
     companies = [m for m in mentions if m.type == "Company" and not m.nested]
     owners = sorted({f for m in companies for f in (m.text, *m.forms) if len(f) >= 2}, key=len, reverse=True)
     for m in mentions:
-        if m.type == "Project":
-            # the project named without its investor in front is a name it goes by (an alias)
-            investor = next((o for o in owners if m.text.startswith(o) and len(m.text) - len(o) >= 4), None)
-            if investor is not None and m.text[len(investor) :] not in m.forms:
-                m.forms.append(m.text[len(investor) :])
         keys = {norm(m.text)} | {norm(f) for f in m.forms}
-        keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex, owners)}
+        keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex)}
+        if m.type == "Project":
+            # 世宏电子汽车电子元器件生产基地项目: the project written with its investor in front
+            # goes by its name without it (an alias), as 南湖区城东项目 does without its zone
+            investor = next((o for o in owners if m.text.startswith(o) and len(m.text) - len(o) >= 4), None)
+            if investor is not None:
+                bare = m.text[len(investor) :]
+                if bare not in m.forms:
+                    m.forms.append(bare)
+                keys |= {norm(bare)} | {norm(f) for f in derived_forms(bare, "Project", zones, lex)}
         keys.discard("")
         keys_of.append(keys)
     _retype_by_majority(mentions)

@@ -17,7 +17,7 @@ from functools import cache
 from extract.lexicon import load_lexicon
 from extract.mentions import Mention
 from extract.model import EntityType
-from extract.names import Tokens, is_masked
+from extract.names import Tokens, is_masked, pos_of
 from extract.sentences import Sentence
 
 #: How far left of its head a candidate may start, in tokens and characters.
@@ -31,7 +31,8 @@ _QUOTE = re.compile(r"“([^“”\n]{1,30})”")
 #: 区委、区政府 and 市委、市政府: the party committee and the government named as one body.
 _PAIRED_BODIES = re.compile(r"([省市区县])委[、和]([省市区县])政府")
 #: A phase written after a project's head belongs to its name: …改造工程（二期）, …新区医院（一期）.
-PHASE_AFTER = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]")
+_PHASE_AFTER = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]")
+_PHASE_AT_END = re.compile(_PHASE_AFTER.pattern + "$")
 
 
 @cache
@@ -75,8 +76,6 @@ def _name_token(word: str) -> bool:
 @cache
 def _cannot_open(word: str) -> bool:
     """Words no name starts with: clause lead-ins, prepositions, conjunctions, particles, adverbs."""
-    from extract.names import pos_of
-
     return word in load_lexicon().leadin_words or pos_of(word) in _NOT_OPENING_POS
 
 
@@ -116,7 +115,7 @@ def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
                 m = Mention(sent.start + start, sent.start + end, hint, text[start:end], "span")
                 out.append(m)
             j -= 1
-        phase = PHASE_AFTER.match(text, end)
+        phase = _PHASE_AFTER.match(text, end)
         if phase is not None:
             out += [
                 Mention(
@@ -141,7 +140,14 @@ def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
 _ITEM_MARK = re.compile(r"\s*(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）])\s*")
 _TITLE_END = re.compile(r"[。；;\s]*$")
 _ITEM_TITLE_MAX = 40
+_INNER_STOP = re.compile(r"[，,。；;：:！？]")
 _NOT_TITLE_OPENING_POS = ("v", "d", "p", "c", "r")
+
+
+def without_phase(name: str) -> str:
+    """``北环路改造工程（一期）`` → ``北环路改造工程``; a name without a trailing phase as it is."""
+    m = _PHASE_AT_END.search(name)
+    return name[: m.start()] if m is not None else name
 
 
 def item_title(sent: Sentence, toks: Tokens) -> list[Mention]:
@@ -162,12 +168,10 @@ def item_title(sent: Sentence, toks: Tokens) -> list[Mention]:
     first = toks.tokens[toks.index_at(start)]
     if first.start != start:
         return []
-    from extract.names import pos_of
-
     if (pos_of(first.word) or "x").startswith(_NOT_TITLE_OPENING_POS):
         return []
     types = head_types()
-    bare = title[: title.rfind("（")] if PHASE_AFTER.search(title) and title.endswith("）") else title
+    bare = without_phase(title)
     head = next((bare[-k:] for k in range(min(len(bare), 8), 0, -1) if bare[-k:] in types), None)
     if head is None or len(head) == len(bare):
         return []
@@ -176,9 +180,6 @@ def item_title(sent: Sentence, toks: Tokens) -> list[Mention]:
         return []
     etype = "Project" if "Project" in kinds else "Company"
     return [Mention(sent.start + start, sent.start + end, etype, title, "item_title")]  # type: ignore[arg-type]
-
-
-_INNER_STOP = re.compile(r"[，,。；;：:！？]")
 
 
 def _quote_spans(sent: Sentence, toks: Tokens) -> list[Mention]:

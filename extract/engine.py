@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.aliases import build_entities, norm
-from extract.candidates import PHASE_AFTER as _PHASE_AFTER
-from extract.candidates import head_spans, item_title
+from extract.candidates import head_spans, item_title, without_phase
 from extract.features import DocContext, SentenceView, boundary_features, list_features, mention_features
 from extract.learned import NONE, Model, load_model
 from extract.lexicon import Lexicon, load_lexicon
@@ -33,7 +32,7 @@ from extract.mentions import (
 )
 from extract.model import Entity, EntityType, LoadedText, Period, Relation, ReportMeta
 from extract.names import Tokens, all_generic, pos_of
-from extract.pairs import PairCandidate, candidates, group_of, investments, qualify
+from extract.pairs import EXACT_ROLES, PairCandidate, candidates, group_of, investments, qualify
 from extract.relations import SIGNATURES, RelationBuilder, SentenceFacts, build_relations
 from extract.resolve import resolve_sentence
 from extract.segment import tokenize
@@ -154,9 +153,7 @@ def _decide_mentions(
             continue
         proba = model.mentions.proba(feats)
         etype, p = max(((t, v) for t, v in proba.items() if t != NONE), key=lambda kv: kv[1])
-        known = ctx.known.get(best.text)
-        if known is None:
-            known = next((m.type for m in group if m.source == "item_title"), None)
+        known = ctx.known.get(best.text) or (title.type if title is not None else None)
         if known is not None and proba.get(known, 0.0) >= KNOWN_FLOOR:
             etype, p = known, max(proba[known], model.mention_threshold, model.entity_threshold or 0.0)
         elif 1.0 - proba.get(NONE, 0.0) < model.mention_threshold:
@@ -181,8 +178,8 @@ def _phases_belong(scored: list[Mention]) -> list[Mention]:
     """
     at = {(m.start, m.end, m.type): m for m in scored}
     for m in scored:
-        bare = m.text[: m.text.rfind("（")] if m.text.endswith("期）") else None
-        if not bare or _PHASE_AFTER.fullmatch(m.text[len(bare) :]) is None:
+        bare = without_phase(m.text)
+        if bare == m.text:
             continue
         short = at.get((m.start, m.start + len(bare), m.type))
         if short is not None and (short.score or 0.0) > (m.score or 0.0):
@@ -210,9 +207,6 @@ def _edge_ranks(by_span: dict[tuple[int, int], list[Mention]]) -> dict[tuple[int
         out[(s, e)] = [f"rank_end={min(left, 3)}", f"rank_start={min(right, 3)}"]
     return out
 
-
-#: Field roles of a project list exact enough to state their predicate (建设单位：X invests in the item).
-EXACT_ROLES = frozenset({"INVESTS_IN"})
 
 #: A name the batch already knows is kept where the model gives its type at least this much.
 KNOWN_FLOOR = 0.05
@@ -423,9 +417,8 @@ def extract_entities_relations(
     for c in cands:
         proba = model.relations.proba(c.features)
         pred, p = max(((k, v) for k, v in proba.items() if k != NONE), key=lambda kv: kv[1])
-        stated = next((f[5:] for f in c.features if f.startswith("role=") and f[5:] in EXACT_ROLES), None)
-        if stated is not None and proba.get(stated, 0.0) >= KNOWN_FLOOR:
-            pred, p = stated, max(proba[stated], model.relation_threshold)  # 建设单位：X is exact
+        if c.role in EXACT_ROLES and proba.get(c.role, 0.0) >= KNOWN_FLOOR:
+            pred, p = c.role, max(proba[c.role], model.relation_threshold)  # 建设单位：X is exact
         if p < model.relation_threshold or not _fits(pred, c, types):
             continue
         accept(pred, c, p)

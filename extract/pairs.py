@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from extract.amounts import find_amounts
+from extract.features import ENUMERATOR
 from extract.lists import ItemList
 from extract.mentions import Mention
 from extract.model import Amount, Entity, Period, Predicate, Relation
@@ -35,9 +36,10 @@ _CARRY_SENTENCES = 3
 _PER_ITEM_GAP = 3
 #: Whether the rules' own relation for a pair is one of its features.
 USE_RULE_FEATURE = True
-#: Field roles stated as plainly as a rule pattern (建设单位：X names the investor); the looser
-#: place and money words (位于, 使用) stay features of their own (chosen by leave-one-report-out).
-RULE_ROLES = frozenset({"INVESTS_IN"})
+#: Field roles stated as plainly as a rule pattern (建设单位：X names the investor): a rule's
+#: feature, and kept over the model's doubt; the looser place and money words (位于, 使用) stay
+#: features of their own (chosen by leave-one-report-out).
+EXACT_ROLES = frozenset({"INVESTS_IN"})
 
 
 @dataclass(slots=True)
@@ -49,6 +51,8 @@ class PairCandidate:
     o_mention: Mention | None
     features: list[str]
     rule: Relation | None = None
+    #: the predicate a project list's field states for the pair (:func:`topic_role`), if any
+    role: str | None = None
 
 
 def _types_fit(ts: str, to: str) -> bool:
@@ -212,11 +216,11 @@ def candidates(
         seen.add(key)
         rule = rule_at.get(key)
         if USE_RULE_FEATURE:
-            said = rule.predicate if rule else (role if role in RULE_ROLES else "none")
+            said = rule.predicate if rule else (role if role in EXACT_ROLES else "none")
             feats.append(f"rule={said}")
         if role is not None:
             feats.append(f"role={role}")
-        out.append(PairCandidate(sid, oid, sent, s, o, feats, rule))
+        out.append(PairCandidate(sid, oid, sent, s, o, feats, rule, role))
 
     paragraph = -1
     carried_funding: tuple[Mention, str] | None = None
@@ -287,11 +291,6 @@ def candidates(
     return out
 
 
-_NUMBERED = re.compile(
-    r"^(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十]+[)）])"
-)
-
-
 #: The field labels of a project list that name the item's investor, place and money.
 _INVESTOR_LABEL = re.compile(
     r"(?:建设单位|业主单位|项目业主|实施主体|建设主体|投资主体|项目单位|投资方)[:：]\s*$"
@@ -324,7 +323,7 @@ def _topic(f: SentenceFacts, types: Mapping[str, str]) -> tuple[Mention, str, in
     1.颍川大道东延工程。建设单位：…。总投资8.6亿元，使用专项债券…: the later sentences speak of it.
     """
     text = f.sentence.text
-    if not (_NUMBERED.match(text) or len(text) <= 40):
+    if not (ENUMERATOR.match(text) or len(text) <= 40):
         return None
     for m, eid in zip(f.mentions, f.entity_ids, strict=True):
         if eid and types[eid] in ("Project", "Company") and not m.nested:
