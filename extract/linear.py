@@ -20,9 +20,12 @@ class LinearModel:
     bias: tuple[float, ...]
 
     def proba(self, features: list[str]) -> dict[str, float]:
-        """Class probabilities (softmax of the summed weights of the features present)."""
+        """Class probabilities (softmax of the summed weights of the features present).
+
+        A feature listed twice counts once, as in training (:func:`extract.train.fit` sees a set).
+        """
         w = self.weights
-        rows = [row for row in map(w.get, features) if row is not None]
+        rows = [row for row in map(w.get, dict.fromkeys(features)) if row is not None]
         if rows:
             scores = [b + s for b, s in zip(self.bias, map(sum, zip(*rows, strict=True)), strict=True)]
         else:

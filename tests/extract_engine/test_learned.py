@@ -190,3 +190,13 @@ def test_a_project_named_with_its_investor_in_front_goes_by_its_name_without_it(
     holding = [e for e in ents if e.type == "Project" and written in (e.name, *e.aliases)]
     assert holding, [(e.type, e.name, e.aliases) for e in ents]
     assert "年产5万台智能割草机项目" in (holding[0].name, *holding[0].aliases)
+
+
+def test_a_feature_listed_twice_weighs_as_once_as_in_training() -> None:
+    # training sees each candidate's features as a set; scoring must not double a repeated one
+    lm = load_model().relations
+    assert lm is not None
+    feature = next(iter(lm.weights))
+    once, twice = lm.proba([feature]), lm.proba([feature, feature])
+    assert twice == once
+    assert once != lm.proba([])  # the feature has weight: doubling it would have shown
