@@ -37,6 +37,7 @@ from .model import (
 )
 from .shared import AmountKey, amount_key
 from .store import GraphStore
+from .subgraph import cap_reachable
 
 # -- name matching ------------------------------------------------------------
 
@@ -143,20 +144,27 @@ def neighbors(
     limit: int = 300,
     min_confidence: float | None = None,
 ) -> Subgraph:
-    """The subgraph around ``key``, without the nodes and facts below ``min_confidence``.
+    """The subgraph around ``key`` in the graph of what is at least ``min_confidence`` sure.
 
-    The centre always stays (it was asked for by name).  The filter applies to
-    what the traversal reached within ``limit``, so a filtered answer may hold
-    fewer nodes than the cap; ``omitted`` still counts only what the cap left out.
+    The centre always stays (it was asked for by name).  With a minimum, the
+    traversal fetches up to :data:`FILTER_FETCH` nodes, drops the unsure nodes and
+    facts, and keeps what is still reachable over sure facts, nearest first, up to
+    ``limit``: a node reached only through an unsure fact is not a neighbour of a
+    sure graph, and unsure nodes do not use up the cap.
     """
-    sub = store.neighbors(key, depth=depth, predicates=predicates, types=types, limit=limit)
     sure = Sureness.of(store, min_confidence)
     if sure is None:
-        return sub
+        return store.neighbors(key, depth=depth, predicates=predicates, types=types, limit=limit)
+    wide = max(limit, FILTER_FETCH)
+    sub = store.neighbors(key, depth=depth, predicates=predicates, types=types, limit=wide)
     nodes = [n for n in sub.nodes if n.key == sub.center or sure.node(n)]
     kept = {n.key for n in nodes}
     edges = [e for e in sub.edges if e.subject in kept and e.object in kept and sure.fact(e)]
-    return Subgraph(nodes=nodes, edges=edges, center=sub.center, omitted=sub.omitted)
+    return cap_reachable(nodes, edges, sub.center or key, depth, limit, sub.omitted)
+
+
+#: How many nodes a confidence-filtered neighbourhood is chosen from (the traversal's own cap).
+FILTER_FETCH = 5000
 
 
 def paths(

@@ -11,7 +11,7 @@ graph into pieces.
 from __future__ import annotations
 
 import re
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -19,6 +19,7 @@ from extract.model import ENTITY_TYPES, PREDICATE_LABELS_ZH, PREDICATES, TYPE_LA
 from graph.errors import NotFound
 from graph.model import Fact, Node, Subgraph
 from graph.store import GraphStore
+from graph.subgraph import cap_reachable
 
 from .errors import UnknownCenter, VizError
 
@@ -141,41 +142,7 @@ def select_subgraph(store: GraphStore, focus: Focus) -> Subgraph:
     if not focus.has_period:
         return replace(sub, center=node.key)
     edges = [f for f in sub.edges if fact_in_period(f, focus.start, focus.end)]
-    return _cap_reachable(sub.nodes, edges, node.key, focus.depth, focus.limit, dict(sub.omitted))
-
-
-def _cap_reachable(
-    nodes: list[Node], edges: list[Fact], center: str, depth: int, limit: int, omitted: dict[str, int]
-) -> Subgraph:
-    """Keep the nodes still reachable from the centre within ``depth``, nearest first, at most ``limit``."""
-    by_key = {n.key: n for n in nodes}
-    adjacency: dict[str, list[str]] = {k: [] for k in by_key}
-    for f in edges:
-        if f.subject in by_key and f.object in by_key:
-            adjacency[f.subject].append(f.object)
-            adjacency[f.object].append(f.subject)
-    distance = {center: 0}
-    queue = deque([center])
-    while queue:
-        k = queue.popleft()
-        if distance[k] >= depth:
-            continue
-        for other in adjacency.get(k, []):
-            if other not in distance:
-                distance[other] = distance[k] + 1
-                queue.append(other)
-    order = {n.key: i for i, n in enumerate(nodes)}
-    reachable = sorted(distance, key=lambda k: (distance[k], order.get(k, 0)))
-    kept = set(reachable[:limit])
-    counts = Counter(by_key[k].type for k in reachable[limit:] if k in by_key)
-    for t, c in counts.items():
-        omitted[t] = omitted.get(t, 0) + c
-    return Subgraph(
-        nodes=[by_key[k] for k in reachable[:limit] if k in by_key],
-        edges=[f for f in edges if f.subject in kept and f.object in kept],
-        center=center,
-        omitted=omitted,
-    )
+    return cap_reachable(sub.nodes, edges, node.key, focus.depth, focus.limit, sub.omitted)
 
 
 def _overview(store: GraphStore, focus: Focus) -> Subgraph:
