@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extract.model import Extraction
-from graph import embedded, snapshot
+from graph import background, embedded, snapshot
 from graph.embedded import EmbeddedStore
 from graph.memgraph import MemGraph
 from tests.graph.builders import report_a, report_b, synthetic_report
@@ -196,6 +196,8 @@ def test_the_snapshot_is_saved_in_a_child_while_the_writer_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(embedded, "SNAPSHOT_TAIL", 40)
+    # Threads other tests left idle in this process would keep it from forking.
+    monkeypatch.setattr(background, "can_fork", lambda: True)
     path = tmp_path / "kg"
     s = EmbeddedStore(path)
     s.ingest_many(synthetic_report(i) for i in range(6))
