@@ -27,6 +27,7 @@ from typing import TextIO
 from extract.model import Extraction
 
 from . import corrections, fixlog, snapshot
+from .background import BackgroundJob
 from .errors import CorruptStore, StaleWrite, StoreError, StoreLocked, StoreUnavailable
 from .ingest import PreparedDocument, document_id, prepare, resolve
 from .longlived import long_lived
@@ -121,6 +122,9 @@ class EmbeddedStore:
         #: facts this process committed since the snapshot was last saved, and how many that one held
         self._tail = 0
         self._snap_facts = 0
+        #: the child saving a snapshot in the background, and the facts it holds that no other one does
+        self._saver = BackgroundJob()
+        self._saving = 0
         if not check_folder(self.folder) and readonly and not self.folder.exists():
             raise StoreUnavailable(f"{self.folder}: no store here (build one: kg build REPORTS --store PATH)")
         self._load()
@@ -290,21 +294,48 @@ class EmbeddedStore:
     def _save_snapshot(self, force: bool = False) -> None:
         """Save the indexes when enough was written since the last save (writer only, memory = manifest).
 
-        The snapshot only makes opening faster: when it cannot be written the
-        store is as safe as before, so that is one line on stderr, not an error.
+        After a write call the save runs in a forked child (:mod:`graph.background`)
+        and this writer goes on; on close (``force``) it runs here, since the
+        process is about to end.  The snapshot only makes opening faster: when
+        it cannot be written the store is as safe as before, so that is one
+        line on stderr, not an error.
         """
+        self._collect_save(self._saver.wait() if force else self._saver.poll())
         if not self._use_snapshot or self._tail == 0:
             return
         if not force and self._tail < max(SNAPSHOT_TAIL, self._snap_facts):
             return
-        try:
-            snapshot.write(self.folder, self._mem, self._manifest)
-        except (OSError, ValueError) as exc:
-            problem = exc.strerror if isinstance(exc, OSError) else str(exc)
-            sys.stderr.write(f"kg: note: {self.folder}: could not save the store snapshot ({problem})\n")
-            return
+        folder, mem, manifest = self.folder, self._mem, self._manifest
+
+        def save() -> str | None:
+            try:
+                snapshot.write(folder, mem, manifest)
+            except (OSError, ValueError) as exc:
+                problem = exc.strerror if isinstance(exc, OSError) else str(exc)
+                return f"kg: note: {folder}: could not save the store snapshot ({problem})\n"
+            return None
+
+        if not force and self._saver.start(save):
+            self._saving = self._tail
+        else:
+            problem = save()
+            if problem is not None:
+                sys.stderr.write(problem)
+                return
         self._tail = 0
         self._snap_facts = len(self._mem.facts)
+
+    def _collect_save(self, ok: bool) -> None:
+        """After a background save ended: if it failed, what it held counts as unsaved again."""
+        if not self._saver.running:
+            if not ok:
+                self._tail += self._saving
+            self._saving = 0
+
+    def wait_snapshot(self) -> None:
+        """Wait until a snapshot being saved in the background is on disk (tests, benchmarks)."""
+        with self._mutex:
+            self._collect_save(self._saver.wait())
 
     # -- writes -------------------------------------------------------------------
 
@@ -586,6 +617,7 @@ class EmbeddedStore:
 
     def close(self) -> None:
         with self._mutex:
+            self._collect_save(self._saver.wait())
             if self._lock_depth:
                 self._lock.release()
                 self._lock_depth = 0

@@ -22,7 +22,7 @@ from hashlib import blake2b as _blake2b
 from extract.model import ENTITY_TYPES, PREDICATES, Extraction
 
 from .errors import InvalidExtraction
-from .keys import is_relative_reference, normalize, numbers_conflict
+from .keys import RELATIVE_HEADS, is_relative_reference, normalize, numbers_conflict
 from .model import DocumentRecord, Fact, Node, Span
 from .shared import mark_shared
 
@@ -88,6 +88,10 @@ def merge_aliases(name: str, contributions: Iterable[Iterable[str]]) -> list[str
     return sorted(best.values())
 
 
+def _raw_forms(node: Node) -> list[str]:
+    return [node.name, *node.aliases]
+
+
 def _forms_conflict(a: Iterable[str], b: Iterable[str]) -> bool:
     b = list(b)
     return any(numbers_conflict(x, y) for x in a for y in b)
@@ -105,104 +109,115 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
     where = doc.path or doc.id or "extraction"
     doc_id = doc_id or document_id(extraction)
 
-    # One group per node of this document, as parallel lists (this loop runs once per entity of
-    # every report ingested, so it avoids per-entity objects).
-    g_key: list[str] = []
-    g_type: list[str] = []
-    g_forms: list[list[str]] = []  # raw forms, the name first
-    g_norms: list[set[str]] = []
-    g_spans: list[list[Span]] = []
-    # the highest confidence of the entities merged into the group, to the 3 decimals the extraction
-    # JSON has (SCHEMA.md), so that loading `kg extract --json` stores what `kg build` stores
-    g_conf: list[float] = []
+    # One node per group of this document's entities that are one thing (same key, or a shared
+    # form without conflicting numbers).  This loop runs once per entity of every report
+    # ingested: a node is made when its group starts and changed in place when another entity
+    # joins it, and the normalised forms are kept as a set only for the groups with several.
+    norm = normalize
+    types = _TYPES
+    nodes: list[Node] = []
+    #: group -> its normalised forms, for the groups that have (or had to check) more than one
+    g_norms: dict[int, set[str]] = {}
+    #: groups joined by another entity: their spans are sorted and deduplicated at the end
+    joined: set[int] = set()
     by_key: dict[str, int] = {}
     by_form: dict[tuple[str, str], int] = {}
-    entity_group: dict[str, int] = {}
+    entity_keys: dict[str, str] = {}
     for e in extraction.entities:
         t = e.type
-        if t not in _TYPES:
+        if t not in types:
             raise InvalidExtraction(f"{where}: entity {e.id!r} has unknown type {t!r}")
-        if e.id in entity_group:
-            raise InvalidExtraction(f"{where}: entity id {e.id!r} is used twice")
-        name_norm = normalize(e.name)
+        eid = e.id
+        if eid in entity_keys:
+            raise InvalidExtraction(f"{where}: entity id {eid!r} is used twice")
+        name = e.name
+        name_norm = norm(name)
         if not name_norm:
-            raise InvalidExtraction(f"{where}: entity {e.id!r} has an empty name")
-        pairs = [(e.name, name_norm)]  # (raw, normalised), one per normalised form, name first
+            raise InvalidExtraction(f"{where}: entity {eid!r} has an empty name")
+        pairs: list[tuple[str, str]] | None = None  # (raw, normalised), one per form, name first
         if e.aliases:
+            pairs = [(name, name_norm)]
             seen_norms = {name_norm}
             for raw in e.aliases:
-                norm = normalize(raw)
-                if norm and norm not in seen_norms:
-                    seen_norms.add(norm)
-                    pairs.append((raw, norm))
+                n = norm(raw)
+                if n and n not in seen_norms:
+                    seen_norms.add(n)
+                    pairs.append((raw, n))
+            if len(pairs) == 1:
+                pairs = None
         key = f"{t}:{name_norm}"  # = entity_key(t, e.name)
         target = by_key.get(key)
         if target is None and by_form:
-            if len(pairs) == 1:
+            if pairs is None:
                 one = by_form.get((t, name_norm))
-                met = [] if one is None else [one]
+                if one is not None and not _forms_conflict(_raw_forms(nodes[one]), [name]):
+                    target = one
             else:
                 met = sorted({by_form[(t, n)] for _, n in pairs if (t, n) in by_form})
-            if met:
-                raws = [r for r, _ in pairs]
-                target = next((g for g in met if not _forms_conflict(g_forms[g], raws)), None)
+                if met:
+                    raws = [r for r, _ in pairs]
+                    target = next((g for g in met if not _forms_conflict(_raw_forms(nodes[g]), raws)), None)
         spans = e.mentions
         if spans and type(spans[0]) is not tuple:
             spans = [(a, b) for a, b in spans]
+        # the highest confidence of the entities of a group, to the 3 decimals the extraction JSON
+        # has (SCHEMA.md), so that loading `kg extract --json` stores what `kg build` stores
         if target is None:
-            target = len(g_key)
-            g_key.append(key)
-            g_type.append(t)
+            target = len(nodes)
             by_key[key] = target
-            g_spans.append(list(spans))
-            g_conf.append(round(e.confidence, 3))
-            if len(pairs) == 1:
-                g_forms.append([e.name])
-                g_norms.append({name_norm})
+            own = sorted(set(spans)) if len(spans) > 1 else list(spans)
+            if pairs is None:
+                nodes.append(Node(key, t, name, [], {doc_id: own}, round(e.confidence, 3)))
                 by_form.setdefault((t, name_norm), target)
             else:
-                g_forms.append([r for r, _ in pairs])
-                g_norms.append({n for _, n in pairs})
-                for _, norm in pairs:
-                    by_form.setdefault((t, norm), target)
+                aliases = [r for r, _ in pairs[1:]]
+                nodes.append(Node(key, t, name, aliases, {doc_id: own}, round(e.confidence, 3)))
+                g_norms[target] = {n for _, n in pairs}
+                for _, n in pairs:
+                    by_form.setdefault((t, n), target)
         else:
-            forms, norms_set = g_forms[target], g_norms[target]
-            for raw, norm in pairs:
-                if norm not in norms_set:
-                    norms_set.add(norm)
-                    forms.append(raw)
-                by_form.setdefault((t, norm), target)
-            g_spans[target].extend(spans)
-            if e.confidence > g_conf[target]:
-                g_conf[target] = round(e.confidence, 3)
-        entity_group[e.id] = target
+            node = nodes[target]
+            norms_set = g_norms.get(target)
+            if norms_set is None:
+                norms_set = g_norms[target] = {node.key[len(t) + 1 :]}
+            for raw, n in pairs or ((name, name_norm),):
+                if n not in norms_set:
+                    norms_set.add(n)
+                    node.aliases.append(raw)
+                by_form.setdefault((t, n), target)
+            node.mentions[doc_id].extend(spans)
+            joined.add(target)
+            if e.confidence > node.confidence:
+                node.confidence = round(e.confidence, 3)
+        entity_keys[eid] = nodes[target].key
 
-    nodes = [
-        Node(key, typ, forms[0], forms[1:], {doc_id: sorted(set(spans)) if len(spans) > 1 else spans}, conf)
-        for key, typ, forms, spans, conf in zip(g_key, g_type, g_forms, g_spans, g_conf, strict=True)
-    ]
+    for g in joined:
+        own = nodes[g].mentions[doc_id]
+        if len(own) > 1:
+            nodes[g].mentions[doc_id] = sorted(set(own))
     # Only nodes with several forms: a single form is the key's own suffix (see resolve).
-    norms = {key: sorted(ns) for key, ns in zip(g_key, g_norms, strict=True) if len(ns) > 1}
-    entity_keys = {eid: g_key[gi] for eid, gi in entity_group.items()}
+    norms = {nodes[g].key: sorted(ns) for g, ns in sorted(g_norms.items()) if len(ns) > 1}
 
     facts: list[Fact] = []
     seen: set[str] = set()
     share_check = False
     amount_sentences: set[tuple[str, str, Span, str]] = set()
+    key_of, add_fact, blake = entity_keys.get, facts.append, _blake2b
     for i, r in enumerate(extraction.relations):
         pred = r.predicate
         if pred not in _PREDICATES:
             raise InvalidExtraction(f"{where}: relation {i} has unknown predicate {pred!r}")
-        s = entity_keys.get(r.subject)
-        o = entity_keys.get(r.object)
+        s = key_of(r.subject)
+        o = key_of(r.object)
         if s is None or o is None:
             missing = r.subject if s is None else r.object
             raise InvalidExtraction(f"{where}: relation {i} refers to unknown entity {missing!r}")
-        span = r.span if type(r.span) is tuple else (r.span[0], r.span[1])
+        span = r.span
+        if type(span) is not tuple:
+            span = (span[0], span[1])
         # = fact_id(doc_id, pred, s, o, span), inlined: once per relation of every report
-        fid = _blake2b(
-            f"{doc_id}\x1f{pred}\x1f{s}\x1f{o}\x1f{span[0]}:{span[1]}".encode(), digest_size=8
-        ).hexdigest()
+        raw_id = f"{doc_id}\x1f{pred}\x1f{s}\x1f{o}\x1f{span[0]}:{span[1]}"
+        fid = blake(raw_id.encode(), digest_size=8).hexdigest()
         if fid in seen:
             continue
         seen.add(fid)
@@ -224,12 +239,18 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
                 else:
                     amount_sentences.add(akey)
         # positional: this runs once per relation and keyword passing is measurably slower
-        facts.append(
-            Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
-                 p.start if p is not None else None, p.end if p is not None else None,
-                 p.text if p is not None else None, r.agency or None, r.action or None, shared, group,
-                 round(r.confidence, 3), p is not None and p.inherited)
-        )  # fmt: skip
+        if p is None:
+            add_fact(
+                Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
+                     None, None, None, r.agency or None, r.action or None, shared, group,
+                     round(r.confidence, 3), False)
+            )  # fmt: skip
+        else:
+            add_fact(
+                Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
+                     p.start, p.end, p.text, r.agency or None, r.action or None, shared, group,
+                     round(r.confidence, 3), p.inherited)
+            )  # fmt: skip
     if share_check:
         facts = mark_shared(facts)
 
@@ -281,26 +302,29 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
     merged: dict[str, Node] = {}
     borrowed: set[str] = set()  # nodes of the input used as they are; copied before any change
     norms = prepared.norms
+    moved = False  # some candidate became another stored key
     for node in prepared.nodes:
+        nkey = node.key
         # 我区 / 本局 name a different body in every report: never a reason to merge across reports.
-        forms = norms.get(node.key)
+        forms = norms.get(nkey)
         if forms is not None:
             forms = [f for f in forms if not is_relative_reference(f)]
         elif node.aliases:
             forms = [f for f in normalized_forms(node.name, node.aliases) if not is_relative_reference(f)]
-        else:  # the common case: one form, the key's own suffix
-            form = node.key[len(node.type) + 1 :]
-            forms = [] if is_relative_reference(form) else [form]
+        else:  # the common case: one form, the key's own suffix (its first character rules out most)
+            form = nkey[len(node.type) + 1 :]
+            forms = [] if form[:1] in RELATIVE_HEADS and is_relative_reference(form) else [form]
         found = find_existing(node.type, forms) if forms else []
-        if not isinstance(found, list):
+        if type(found) is not list:
             found = list(found)
         if not found:
-            key, name = node.key, node.name
-        elif len(found) == 1 and found[0][0] == node.key:  # stored under the same key (inlined: hot)
+            key, name = nkey, node.name
+        elif len(found) == 1 and found[0][0] == nkey:  # stored under the same key (inlined: hot)
             key, name = found[0]
         else:
             chosen = _choose(node, found)
-            key, name = chosen if chosen is not None else (node.key, node.name)
+            key, name = chosen if chosen is not None else (nkey, node.name)
+            moved = moved or key != nkey
         mapping[node.key] = key
         target = merged.get(key)
         if target is None:
@@ -328,7 +352,7 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
         for doc, spans in node.mentions.items():
             target.mentions[doc] = sorted(set(target.mentions.get(doc, [])) | set(spans))
 
-    if all(k == v for k, v in mapping.items()):
+    if not moved:
         facts = list(prepared.facts)
     else:
         facts = [
@@ -339,6 +363,9 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
         ]
     nodes = list(merged.values())
     document = replace(prepared.document, entity_count=len(nodes))
-    entity_keys = {eid: mapping[k] for eid, k in prepared.entity_keys.items()}
-    norms = {mapping[k]: v for k, v in prepared.norms.items() if mapping[k] == k}
+    if not moved:
+        entity_keys, norms = dict(prepared.entity_keys), dict(prepared.norms)
+    else:
+        entity_keys = {eid: mapping[k] for eid, k in prepared.entity_keys.items()}
+        norms = {mapping[k]: v for k, v in prepared.norms.items() if mapping[k] == k}
     return PreparedDocument(document=document, nodes=nodes, facts=facts, entity_keys=entity_keys, norms=norms)

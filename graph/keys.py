@@ -53,7 +53,8 @@ def normalize(name: str) -> str:
     return _DROP_RE.sub("", s).lower()
 
 
-_RELATIVE_HEADS = frozenset("我本全该")
+#: First characters of the words naming the reporting body itself (see is_relative_reference).
+RELATIVE_HEADS = frozenset("我本全该")
 _RELATIVE_RE = re.compile(
     r"^(?:我|本|全|该)(?:区|县|市|省|镇|乡|街道|园区|片区|新区|局|委|办|厅|部门|单位|中心)$"
 )
@@ -65,7 +66,7 @@ def is_relative_reference(normalized: str) -> bool:
     They are fine as aliases inside one report but never identify a node across reports.
     (Asked once per node of every ingested report: the first character rules out almost all.)
     """
-    return normalized[:1] in _RELATIVE_HEADS and bool(_RELATIVE_RE.match(normalized))
+    return normalized[:1] in RELATIVE_HEADS and bool(_RELATIVE_RE.match(normalized))
 
 
 def entity_key(type: str, name: str) -> str:

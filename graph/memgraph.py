@@ -14,7 +14,7 @@ import heapq
 import itertools
 import operator
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 import networkx as nx
 
@@ -55,7 +55,10 @@ class MemGraph:
     """Nodes, facts and documents with their indexes; every mutation keeps all indexes in step."""
 
     def __init__(self) -> None:
-        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        #: the adjacency (a networkx MultiDiGraph, used as its dicts) behind the ``g`` property; a graph
+        #: opened from a snapshot makes it when a traversal or a write first needs it (``defer_adjacency``)
+        self._g: nx.MultiDiGraph | None = nx.MultiDiGraph()
+        self._fill_g: Callable[[nx.MultiDiGraph], None] | None = None
         self.nodes: dict[str, Node] = {}
         #: node key -> document id -> that document's alias contribution (non-empty ones only)
         self.contrib: dict[str, dict[str, list[str]]] = {}
@@ -90,6 +93,33 @@ class MemGraph:
         self._adj_sets: dict[str, frozenset[str]] = {}
         #: type (None: all) -> every node ranked for an empty search; any write clears it
         self._all_ranked: dict[str | None, list[tuple[int, int, str, str]]] = {}
+
+    # -- the adjacency ------------------------------------------------------------
+
+    @property
+    def g(self) -> nx.MultiDiGraph:
+        g = self._g
+        return g if g is not None else self._make_adjacency()
+
+    def defer_adjacency(self, fill: Callable[[nx.MultiDiGraph], None]) -> None:
+        """Make the adjacency only when first used, by ``fill(empty_graph)``.
+
+        Filling it is a sixth of opening a large store from its snapshot, and
+        ``kg stats``, searches, documents and funding lists never walk an edge.
+        ``fill`` may raise (a damaged snapshot): the reader that needed the
+        adjacency gets the error, and the next one tries again.
+        """
+        self._g, self._fill_g = None, fill
+
+    def _make_adjacency(self) -> nx.MultiDiGraph:
+        fill = self._fill_g
+        if fill is None:
+            raise RuntimeError("MemGraph has neither an adjacency nor a way to make it")
+        g = nx.MultiDiGraph()
+        with long_lived():
+            fill(g)
+        self._g, self._fill_g = g, None
+        return g
 
     # -- mutation ---------------------------------------------------------------
 
@@ -208,9 +238,10 @@ class MemGraph:
 
     def remove(self, doc_id: str) -> RemoveResult:
         """Take one document out: its facts, its mentions and alias contributions, nodes left unsupported."""
-        doc = self.docs.pop(doc_id, None)
-        if doc is None:
+        if doc_id not in self.docs:
             raise DocumentNotFound(doc_id)
+        g = self.g  # made (if deferred) from the state before this removal
+        doc = self.docs.pop(doc_id)
         same = self.path_docs.get(doc.path)
         if same is not None and doc_id in same:
             same.remove(doc_id)
@@ -220,7 +251,7 @@ class MemGraph:
         for fid in fids:
             f = self.facts.pop(fid)
             del self.pred_facts[f.predicate][fid]
-            self.g.remove_edge(f.subject, f.object, key=fid)
+            g.remove_edge(f.subject, f.object, key=fid)
             self.deg[f.subject] -= 1
             self.deg[f.object] -= 1
         removed_nodes = 0
@@ -242,7 +273,7 @@ class MemGraph:
                 self._index_forms(key, node.type, set())
                 del self.nodes[key]
                 self.contrib.pop(key, None)
-                self.g.remove_node(key)
+                g.remove_node(key)
                 del self.deg[key]
                 self.type_counts[node.type] -= 1
                 self.type_keys[node.type].discard(key)

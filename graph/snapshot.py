@@ -402,26 +402,38 @@ def decode(raw: bytes, where: str = SNAPSHOT) -> Snapshot:
     mem.deg = deg = dict.fromkeys(keys, 0)
     deg.update(Counter(itertools.chain(subjects, objects)))
 
-    # The networkx graph: its node and adjacency dicts filled in place (the graph object owns them).
-    # One key dict per (subject, object) pair, shared by succ[s][o] and pred[o][s] as add_edge does,
-    # pairs in order of their first fact; filled by C-level maps, not a Python loop per fact.
-    fact_pair = cols.column("facts.pair", n_facts)
-    pair_s = list(map(key_of, cols.take("pairs.subject")))
-    pair_o = list(map(key_of, cols.column("pairs.object", len(pair_s))))
-    if (
-        list(map(pair_s.__getitem__, fact_pair)) != subjects
-        or list(map(pair_o.__getitem__, fact_pair)) != objects
-    ):
-        raise BadSnapshot("snapshot edge pairs do not match the facts")
-    g = mem.g
-    succ, pred = g._succ, g._pred
-    g._node.update({k: {} for k in keys})
-    succ.update({k: {} for k in keys})
-    pred.update({k: {} for k in keys})
-    keydicts: list[dict[str, object]] = [{} for _ in pair_s]
-    _drain(map(operator.setitem, map(keydicts.__getitem__, fact_pair), fids, repeat(_NO_ATTRIBUTES)))
-    _drain(map(operator.setitem, map(succ.__getitem__, pair_s), pair_o, keydicts))
-    _drain(map(operator.setitem, map(pred.__getitem__, pair_o), pair_s, keydicts))
+    # The networkx graph, made when a traversal first needs it (MemGraph.defer_adjacency): its node
+    # and adjacency dicts filled in place (the graph object owns them).  One key dict per (subject,
+    # object) pair, shared by succ[s][o] and pred[o][s] as add_edge does, pairs in order of their
+    # first fact; filled by C-level maps, not a Python loop per fact.
+    for name in ("facts.pair", "pairs.subject", "pairs.object"):
+        cols.check(name)
+
+    def fill(g: Any) -> None:
+        try:
+            fact_pair = cols.column("facts.pair", n_facts)
+            pair_s = list(map(key_of, cols.take("pairs.subject")))
+            pair_o = list(map(key_of, cols.column("pairs.object", len(pair_s))))
+            if (
+                list(map(pair_s.__getitem__, fact_pair)) != subjects
+                or list(map(pair_o.__getitem__, fact_pair)) != objects
+            ):
+                raise BadSnapshot("snapshot edge pairs do not match the facts")
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise CorruptStore(
+                f"{where}: unreadable edge columns ({exc}); "
+                "delete this file and the store reopens from its segments"
+            ) from None
+        succ, pred = g._succ, g._pred
+        g._node.update({k: {} for k in keys})
+        succ.update({k: {} for k in keys})
+        pred.update({k: {} for k in keys})
+        keydicts: list[dict[str, object]] = [{} for _ in pair_s]
+        _drain(map(operator.setitem, map(keydicts.__getitem__, fact_pair), fids, repeat(_NO_ATTRIBUTES)))
+        _drain(map(operator.setitem, map(succ.__getitem__, pair_s), pair_o, keydicts))
+        _drain(map(operator.setitem, map(pred.__getitem__, pair_o), pair_s, keydicts))
+
+    mem.defer_adjacency(fill)
     return Snapshot(mem=mem, live=live, sizes=sizes, generation=generation)
 
 

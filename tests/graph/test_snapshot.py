@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extract.model import Extraction
-from graph import embedded, snapshot
+from graph import background, embedded, snapshot
 from graph.embedded import EmbeddedStore
 from graph.memgraph import MemGraph
 from tests.graph.builders import report_a, report_b, synthetic_report
@@ -182,12 +182,76 @@ def test_a_long_write_saves_the_snapshot_once_enough_was_written(
     s.ingest(synthetic_report(0))  # 12 facts: below the threshold
     assert not (path / snapshot.SNAPSHOT).exists()
     s.ingest_many(synthetic_report(i) for i in range(1, 6))
+    s.wait_snapshot()  # saved in a forked child while the writer goes on
     first = snapshot.read(path)
     assert first is not None and len(first.mem.docs) == 6
     s.ingest(synthetic_report(6))  # the next save waits until as many facts as the last one held
+    s.wait_snapshot()
     assert len(snapshot.read(path).mem.docs) == 6  # type: ignore[union-attr]
     s._tail = 0
     s.close()
+
+
+def test_the_snapshot_is_saved_in_a_child_while_the_writer_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "SNAPSHOT_TAIL", 40)
+    # Threads other tests left idle in this process would keep it from forking.
+    monkeypatch.setattr(background, "can_fork", lambda: True)
+    path = tmp_path / "kg"
+    s = EmbeddedStore(path)
+    s.ingest_many(synthetic_report(i) for i in range(6))
+    assert s._saver.running  # the write call returned before the save ended
+    s.ingest_many(synthetic_report(i) for i in range(6, 9))  # writing goes on meanwhile
+    s.wait_snapshot()
+    assert not s._saver.running and s._tail == 3 * 12
+    saved = snapshot.read(path)
+    assert saved is not None and len(saved.mem.docs) == 6  # the state of the write that started it
+    s.close()  # saves the rest here
+    assert len(snapshot.read(path).mem.docs) == 9  # type: ignore[union-attr]
+    _same_as_replay(path).close()
+
+
+def test_with_other_threads_running_the_snapshot_is_saved_inline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr(embedded, "SNAPSHOT_TAIL", 40)
+    path = tmp_path / "kg"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with EmbeddedStore(path) as s:
+            s.ingest_many(synthetic_report(i) for i in range(6))
+            assert not s._saver.running  # not forked: another thread might hold a lock the child needs
+            saved = snapshot.read(path)
+            assert saved is not None and len(saved.mem.docs) == 6
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_a_background_save_that_fails_is_made_again_on_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(embedded, "SNAPSHOT_TAIL", 40)
+    path = tmp_path / "kg"
+    s = EmbeddedStore(path)
+    real_write = snapshot.write
+
+    def failing(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(snapshot, "write", failing)
+    s.ingest_many(synthetic_report(i) for i in range(6))
+    s.wait_snapshot()
+    assert "could not save the store snapshot (No space left on device)" in capfd.readouterr().err
+    assert not (path / snapshot.SNAPSHOT).exists() and s._tail == 6 * 12  # counted as unsaved again
+    monkeypatch.setattr(snapshot, "write", real_write)
+    s.close()
+    assert len(snapshot.read(path).mem.docs) == 6  # type: ignore[union-attr]
 
 
 def test_a_readonly_store_never_writes_a_snapshot(tmp_path: Path) -> None:
