@@ -135,6 +135,10 @@ def search(
     )
 
 
+#: How many nodes a confidence-filtered neighbourhood is chosen from (the traversal's own cap).
+FILTER_FETCH = 5000
+
+
 def neighbors(
     store: GraphStore,
     key: str,
@@ -161,10 +165,6 @@ def neighbors(
     kept = {n.key for n in nodes}
     edges = [e for e in sub.edges if e.subject in kept and e.object in kept and sure.fact(e)]
     return cap_reachable(nodes, edges, sub.center or key, depth, limit, sub.omitted)
-
-
-#: How many nodes a confidence-filtered neighbourhood is chosen from (the traversal's own cap).
-FILTER_FETCH = 5000
 
 
 def paths(
