@@ -39,6 +39,22 @@ _CACHE_RANKED = 64
 _MAX_HEADS = 64
 
 
+def _add_edges(succ: dict[str, dict[str, dict[str, object]]], pred: dict[str, dict[str, dict[str, object]]],
+               facts: Iterable[Fact]) -> None:  # fmt: skip
+    """What MultiDiGraph.add_edge(u, v, key=fact id) does for existing nodes, at a fifth of the cost.
+
+    One key dict shared by succ[u][v] and pred[v][u].  Edges carry no
+    attributes (the facts live in ``MemGraph.facts``), so they all share one
+    empty, never-written dict.
+    """
+    for f in facts:
+        u, v = f.subject, f.object
+        keydict = succ[u].get(v)
+        if keydict is None:
+            keydict = succ[u][v] = pred[v][u] = {}
+        keydict[f.id] = _NO_ATTRIBUTES
+
+
 def _clear_nx_cache(g: nx.MultiDiGraph) -> None:
     """networkx >= 3.3 caches backend conversions per graph; our direct dict edits must drop them."""
     cache = getattr(g, "__networkx_cache__", None)
@@ -55,10 +71,13 @@ class MemGraph:
     """Nodes, facts and documents with their indexes; every mutation keeps all indexes in step."""
 
     def __init__(self) -> None:
-        #: the adjacency (a networkx MultiDiGraph, used as its dicts) behind the ``g`` property; a graph
-        #: opened from a snapshot makes it when a traversal or a write first needs it (``defer_adjacency``)
-        self._g: nx.MultiDiGraph | None = nx.MultiDiGraph()
+        #: the adjacency (a networkx MultiDiGraph, used as its dicts) behind the ``g`` property, made
+        #: when a traversal or a removal first needs it (``defer_adjacency``): by ``_fill_g`` (a
+        #: snapshot's edge columns), then the documents applied since, kept in ``_adj_backlog`` as
+        #: (keys of the nodes each created, its facts)
+        self._g: nx.MultiDiGraph | None = None
         self._fill_g: Callable[[nx.MultiDiGraph], None] | None = None
+        self._adj_backlog: list[tuple[list[str], list[Fact]]] = []
         self.nodes: dict[str, Node] = {}
         #: node key -> document id -> that document's alias contribution (non-empty ones only)
         self.contrib: dict[str, dict[str, list[str]]] = {}
@@ -102,23 +121,30 @@ class MemGraph:
         return g if g is not None else self._make_adjacency()
 
     def defer_adjacency(self, fill: Callable[[nx.MultiDiGraph], None]) -> None:
-        """Make the adjacency only when first used, by ``fill(empty_graph)``.
+        """Make the adjacency only when first used, by ``fill(empty_graph)`` and then what was applied since.
 
         Filling it is a sixth of opening a large store from its snapshot, and
-        ``kg stats``, searches, documents and funding lists never walk an edge.
-        ``fill`` may raise (a damaged snapshot): the reader that needed the
-        adjacency gets the error, and the next one tries again.
+        keeping it in step is a third of applying a document, while ``kg
+        build``, ``kg stats``, searches, documents and funding lists never walk
+        an edge.  ``fill`` may raise (a damaged snapshot): the reader that
+        needed the adjacency gets the error, and the next one tries again.
         """
-        self._g, self._fill_g = None, fill
+        self._g, self._fill_g, self._adj_backlog = None, fill, []
 
     def _make_adjacency(self) -> nx.MultiDiGraph:
-        fill = self._fill_g
-        if fill is None:
-            raise RuntimeError("MemGraph has neither an adjacency nor a way to make it")
+        """The adjacency as incremental writes would have left it: the same nodes and key dicts, in order."""
         g = nx.MultiDiGraph()
         with long_lived():
-            fill(g)
-        self._g, self._fill_g = g, None
+            if self._fill_g is not None:
+                self._fill_g(g)
+            succ, pred, gnode = g._succ, g._pred, g._node
+            for created, facts in self._adj_backlog:
+                for key in created:
+                    succ[key] = {}
+                    pred[key] = {}
+                    gnode[key] = {}
+                _add_edges(succ, pred, facts)
+        self._g, self._fill_g, self._adj_backlog = g, None, []
         return g
 
     # -- mutation ---------------------------------------------------------------
@@ -159,12 +185,12 @@ class MemGraph:
         """
         doc = rec.document
         did = doc.id
-        created = 0
         nodes, contrib, node_forms, deg = self.nodes, self.contrib, self.node_forms, self.deg
         conf = self.conf
         form_index, chars = self.forms, self.chars
         type_counts, type_keys = self.type_counts, self.type_keys
-        succ, pred, gnode = self.g._succ, self.g._pred, self.g._node
+        g = self._g
+        created_keys: list[str] = []
         for n in rec.nodes:
             key = n.key
             node = nodes.get(key)
@@ -176,14 +202,10 @@ class MemGraph:
                 nodes[key] = node
                 if n.aliases:
                     contrib[key] = {did: n.aliases}
-                # What MultiDiGraph.add_node does, without its per-call checks (hot loop).
-                succ[key] = {}
-                pred[key] = {}
-                gnode[key] = {}
+                created_keys.append(key)
                 deg[key] = 0
                 type_counts[n.type] += 1
                 type_keys[n.type].add(key)
-                created += 1
                 forms = {key[len(n.type) + 1 :]}
                 if n.aliases:
                     forms.update(normalize(a) for a in n.aliases)
@@ -214,27 +236,28 @@ class MemGraph:
         fids = [f.id for f in rec.facts]
         facts.update(zip(fids, rec.facts, strict=True))
         for f in rec.facts:
-            fid, u, v = f.id, f.subject, f.object
-            pred_facts[f.predicate][fid] = None
-            # What MultiDiGraph.add_edge(u, v, key=fid) does for existing nodes, at a fifth of the
-            # cost: one key dict shared by succ[u][v] and pred[v][u].  Edges carry no attributes
-            # (the facts live in ``facts``), so they all share one empty, never-written dict.
-            keydict = succ[u].get(v)
-            if keydict is None:
-                keydict = succ[u][v] = pred[v][u] = {}
-            keydict[fid] = _NO_ATTRIBUTES
-            deg[u] += 1
-            deg[v] += 1
+            pred_facts[f.predicate][f.id] = None
+            deg[f.subject] += 1
+            deg[f.object] += 1
+        if g is None:
+            self._adj_backlog.append((created_keys, rec.facts))
+        else:
+            succ, pred, gnode = g._succ, g._pred, g._node
+            for key in created_keys:  # what MultiDiGraph.add_node does, without its per-call checks
+                succ[key] = {}
+                pred[key] = {}
+                gnode[key] = {}
+            _add_edges(succ, pred, rec.facts)
+            _clear_nx_cache(g)
         self.docs[did] = doc
         self.doc_facts[did] = fids
         self.doc_nodes[did] = [n.key for n in rec.nodes]
         self.path_docs.setdefault(doc.path, []).append(did)
-        _clear_nx_cache(self.g)
         self._ranked.clear()
         self._adj_types.clear()
         self._adj_sets.clear()
         self._all_ranked.clear()
-        return created
+        return len(created_keys)
 
     def remove(self, doc_id: str) -> RemoveResult:
         """Take one document out: its facts, its mentions and alias contributions, nodes left unsupported."""
@@ -284,7 +307,7 @@ class MemGraph:
                 node.aliases = merge_aliases(node.name, contrib.values())
                 forms = {normalize(node.name)} | {normalize(a) for a in node.aliases}
                 self._index_forms(key, node.type, forms)
-        _clear_nx_cache(self.g)
+        _clear_nx_cache(g)
         self._ranked.clear()
         self._adj_types.clear()
         self._adj_sets.clear()
