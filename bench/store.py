@@ -1,6 +1,7 @@
 """Store benchmark: bulk ingest rate, time to add one report, 2-hop neighbourhood latency, for both backends.
 
     .venv/bin/python bench/store.py [--relations 200000] [--backends embedded,neo4j] [--queries 300]
+                                    [--rounds 3]
 
 The corpus is synthetic but follows the real reports (../shared/eval/gold): per
 report a zone and an issuing agency, companies joining named policies (most
@@ -239,6 +240,8 @@ class Result:
     relations: int = 0
     documents: int = 0
     ingest_s: float = 0.0
+    #: each timed bulk ingest of the corpus into an empty store (embedded: ``--rounds``); ingest_s: the best
+    ingest_rounds: list[float] = field(default_factory=list)
     one_report_s: list[float] = field(default_factory=list)
     two_hop_ms: list[float] = field(default_factory=list)
     two_hop_nodes: list[int] = field(default_factory=list)
@@ -271,12 +274,14 @@ def run_backend(
     extra: list[Extraction],
     queries: int,
     seed: int,
+    rounds: Sequence[float] = (),
 ) -> Result:
-    result = Result(backend=name)
+    result = Result(backend=name, ingest_rounds=list(rounds))
     print(f"[{name}] ingesting {len(corpus)} reports …", flush=True)
     t0 = time.perf_counter()
     results = store.ingest_many(corpus)
-    result.ingest_s = time.perf_counter() - t0
+    result.ingest_rounds.append(time.perf_counter() - t0)
+    result.ingest_s = min(result.ingest_rounds)
     result.relations = sum(r.facts_added for r in results)
     result.documents = sum(1 for r in results if r.status != "unchanged")
     print(f"[{name}] {result.relations} relations in {result.ingest_s:.1f} s", flush=True)
@@ -421,6 +426,13 @@ def print_summary(results: list[Result]) -> None:
                 f"adding one report to segments is {r.baseline_value / one_med:.1f}× faster"
             )
     for r in results:
+        if len(r.ingest_rounds) > 1:
+            each = ", ".join(f"{r.relations / t:,.0f}" for t in r.ingest_rounds)
+            print(
+                f"{r.backend} ingest rel/s per round ({each}): the best is reported, since the other rounds "
+                "only add what other work on this machine took"
+            )
+    for r in results:
         if r.backend == "embedded" and r.open_s:
             print(
                 f"embedded open at {r.relations:,} relations: {r.open_s:.2f} s from the snapshot "
@@ -446,6 +458,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="Neo4j / ArcadeDB",
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--rounds", type=int, default=3,
+        help="embedded: bulk ingests of the corpus into an empty store; the best is reported (as timeit)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     unknown = set(backends) - {"embedded", "neo4j"}
@@ -466,9 +482,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if backend == "embedded":
             from graph.embedded import EmbeddedStore
 
+            # The earlier rounds only time the bulk ingest; the last one goes on to the other figures.
+            rounds: list[float] = []
+            for _ in range(args.rounds - 1):
+                with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+                    store = EmbeddedStore(Path(tmp) / "kg-data")
+                    t0 = time.perf_counter()
+                    store.ingest_many(corpus)
+                    rounds.append(time.perf_counter() - t0)
+                    store.close()
             with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
                 store = EmbeddedStore(Path(tmp) / "kg-data")
-                res = run_backend("embedded", store, corpus, extra, args.queries, args.seed)
+                res = run_backend("embedded", store, corpus, extra, args.queries, args.seed, rounds)
                 res.baseline_label = "rewrite the whole graph per report"
                 res.baseline_value = embedded_baseline(store, Path(tmp))
                 store.close()
