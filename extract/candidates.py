@@ -17,7 +17,7 @@ from functools import cache
 from extract.lexicon import load_lexicon
 from extract.mentions import Mention
 from extract.model import EntityType
-from extract.names import Tokens, is_masked, pos_of
+from extract.names import Tokens, in_dictionary, is_masked, pos_of
 from extract.sentences import Sentence
 
 #: How far left of its head a candidate may start, in tokens and characters.
@@ -206,3 +206,106 @@ def _quote_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
             for e in ends:
                 out.append(Mention(sent.start + s, sent.start + e, "Policy", text[s:e], "qspan"))
     return out
+
+
+#: Prepositions that open a clause, never a name: 对X区, 由市城投集团, 为X园 (one-character tokens).
+_PREPOSITIONS = frozenset("对由向在从为把被给按赴")
+_LEADING_CONJ = frozenset({"和", "与", "及", "并", "以及"})
+_OPEN_CLOSE = {"）": "（", ")": "(", "”": "“"}
+
+
+def _after_orphan_close(text: str) -> int:
+    """Offset just after the last closing bracket or quote whose opening lies before the span.
+
+    ``“瑞湖城投”）和瑞湖区``: a span that swallowed the end of a 以下简称 parenthesis starts after it.
+    """
+    depth = dict.fromkeys(_OPEN_CLOSE.values(), 0)
+    cut = 0
+    for i, ch in enumerate(text):
+        if ch in depth:
+            depth[ch] += 1
+        elif ch in _OPEN_CLOSE:
+            opening = _OPEN_CLOSE[ch]
+            if depth[opening]:
+                depth[opening] -= 1
+            else:
+                cut = i + 1
+    return cut
+
+
+def _before_orphan_open(text: str) -> int:
+    """Offset of a bracket the span opens and never closes (…有限公司（市城投集团全资子公司)."""
+    open_at: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            open_at.append(i)
+        elif ch in "）)" and open_at:
+            open_at.pop()
+    return open_at[0] if open_at else len(text)
+
+
+def _after_preposition(text: str, start: int, toks: Tokens, s: int, e: int) -> int:
+    """Sentence offset after the last preposition token inside ``[start, e)``, outside quotes."""
+    if not toks.tokens or "“" in text or "《" in text:
+        return start
+    cut = start
+    i = toks.index_at(start)
+    while i < len(toks.tokens) and toks.tokens[i].end <= e:
+        tok = toks.tokens[i]
+        if tok.start >= start:
+            w = tok.word
+            if w in _PREPOSITIONS or (tok.start == cut > s and w in _LEADING_CONJ):
+                cut = tok.end
+            elif w[0] in _PREPOSITIONS and 2 <= len(w) <= 3 and not in_dictionary(w):
+                cut = tok.start + 1  # 由区, 对瑞湖: glued by the segmenter's guess
+        i += 1
+    return cut
+
+
+def tidy_edges(m: Mention, sent: Sentence, toks: Tokens) -> Mention | None:
+    """The candidate (changed in place) without a clause piece before its name, or None when nothing is left.
+
+    A name never opens with a preposition (对X区, 由市城投集团) or with the close of a bracket
+    opened before it, and never ends inside a bracket it opened.
+    """
+    s, end = m.start - sent.start, m.end - sent.start
+    text = sent.text
+    e = s + _before_orphan_open(text[s:end])
+    start = s + _after_orphan_close(text[s:e])
+    start = _after_preposition(text[start:e], start, toks, s, e)
+    if (start, e) == (s, end):
+        return m
+    if e - start < 2:
+        return None
+    m.start, m.end, m.text = sent.start + start, sent.start + e, text[start:e]  # a list keeps its item
+    return m
+
+
+#: “车规级MCU芯片研发及产业化”项目: a long quoted phrase closed by 项目 or 课题 is the title of a
+#: research or industrial project (short ones, “四个一批”项目, are programmes or slogans).
+_QUOTED_TITLE = re.compile(r"“[^“”，,。；;、：:！？\n]{6,30}”(?:项目|课题)")
+#: …银行…分行 / 支行: a bank's branch is a market body whatever words stand before it.
+_BANK_BRANCH = re.compile(r"^[\u4e00-\u9fff]{2,10}银行[\u4e00-\u9fff]{1,8}?[分支]行$")
+#: Sources whose grammar is exact: the model does not drop their candidate, only types it.
+EXACT_SOURCES = frozenset({"item_title", "quoted_title"})
+
+
+def quoted_titles(sent: Sentence) -> list[Mention]:
+    """Project titles written in quotes before 项目 / 课题 (the genre's lists of funded research)."""
+    return [
+        Mention(sent.start + m.start(), sent.start + m.end(), "Project", m.group(0), "quoted_title")
+        for m in _QUOTED_TITLE.finditer(sent.text)
+    ]
+
+
+def exact_type(group: list[Mention], text: str, toks: Tokens, start: int) -> EntityType | None:
+    """The type a candidate has by an exact grammar (a numbered item's title, a quoted project
+    title, a bank branch), or None when only the model can tell."""
+    title = next((m for m in group if m.source in EXACT_SOURCES), None)
+    if title is not None:
+        return title.type
+    if _BANK_BRANCH.match(text) and toks.tokens:
+        first = toks.tokens[toks.index_at(start)]
+        if first.start == start and not (pos_of(first.word) or "").startswith("v"):
+            return "Company"
+    return None

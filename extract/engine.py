@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.aliases import build_entities, norm
-from extract.candidates import head_spans, item_title, without_phase
+from extract.candidates import (
+    EXACT_SOURCES,
+    exact_type,
+    head_spans,
+    item_title,
+    quoted_titles,
+    tidy_edges,
+    without_phase,
+)
 from extract.features import DocContext, SentenceView, boundary_features, list_features, mention_features
 from extract.learned import NONE, Model, load_model
 from extract.lexicon import Lexicon, load_lexicon
@@ -132,14 +140,18 @@ def _decide_mentions(
 ) -> list[Mention]:
     """The rules' mentions and the wide spans, one per span, kept and typed by the model."""
     by_span: dict[tuple[int, int], list[Mention]] = {}
-    for m in found + head_spans(sent, toks) + _known_spans(sent, toks, ctx) + item_title(sent, toks):
-        by_span.setdefault((m.start, m.end), []).append(m)
+    wide = head_spans(sent, toks) + _known_spans(sent, toks, ctx)
+    wide += item_title(sent, toks) + quoted_titles(sent)
+    for raw in found + wide:
+        m = tidy_edges(raw, sent, toks)
+        if m is not None:
+            by_span.setdefault((m.start, m.end), []).append(m)
     scored: list[Mention] = []
     view = SentenceView(sent, toks, ctx)
     rank = _edge_ranks(by_span)
     for span, group in by_span.items():
-        ruled = [m for m in group if m.source not in ("span", "qspan", "item_title")]
-        title = next((m for m in group if m.source == "item_title"), None)
+        ruled = [m for m in group if m.source not in ("span", "qspan", *EXACT_SOURCES)]
+        title = next((m for m in group if m.source in EXACT_SOURCES), None)
         best = max(ruled, key=lambda m: m.priority) if ruled else title or group[0]
         feats = mention_features(best, view) + list_features(best, lists)
         bounds = boundary_features(best, view)
@@ -153,8 +165,12 @@ def _decide_mentions(
             continue
         proba = model.mentions.proba(feats)
         etype, p = max(((t, v) for t, v in proba.items() if t != NONE), key=lambda kv: kv[1])
-        known = ctx.known.get(best.text) or (title.type if title is not None else None)
-        if known is not None and proba.get(known, 0.0) >= KNOWN_FLOOR:
+        exact = exact_type(group, best.text, toks, span[0] - sent.start)
+        known = ctx.known.get(best.text)
+        if exact is not None:  # kept; of a grammar's left edges the model's surest wins
+            q = proba.get(exact, 0.0)
+            etype, p = exact, max(q, model.mention_threshold, model.entity_threshold or 0.0) + q * 1e-3
+        elif known is not None and proba.get(known, 0.0) >= KNOWN_FLOOR:
             etype, p = known, max(proba[known], model.mention_threshold, model.entity_threshold or 0.0)
         elif 1.0 - proba.get(NONE, 0.0) < model.mention_threshold:
             continue
@@ -239,7 +255,8 @@ _LEVEL_WORD = re.compile(r"^(?:国家|省|市|区|县)级$")
 
 def _best_edges(scored: list[Mention]) -> list[Mention]:
     """Of the spans of one type sharing a start or an end, only the surest one stays."""
-    keep = sorted(scored, key=lambda m: (m.source != "item_title", -(m.score or 0.0)))  # a title is exact
+    # a title is exact
+    keep = sorted(scored, key=lambda m: (m.source not in EXACT_SOURCES, -(m.score or 0.0)))
     taken_end: set[tuple[int, str]] = set()
     taken_start: set[tuple[int, str]] = set()
     out = []
