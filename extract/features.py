@@ -187,6 +187,7 @@ def mention_features(m: Mention, view: SentenceView) -> list[str]:
         f.append("has_digit")
     if _MASK_CHARS.search(text):
         f.append("masked")
+    f += _title_marks(text)
     if text.startswith("《") and text.endswith("》"):
         f.append("book")
     if "“" in text or "”" in text:
@@ -222,6 +223,25 @@ def mention_features(m: Mention, view: SentenceView) -> list[str]:
     known = ctx.known.get(text)
     if known is not None:
         f.append(f"known={known}")
+    return f
+
+
+_BATCH = re.compile(r"第[一二三四五六七八九十\d]+批|首批")
+_PHASE = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]|[一二三四五六七八九十]期")
+_QUOTED_HEAD = re.compile(r"^“[^“”]+”(项目|课题|工程)$")
+
+
+def _title_marks(text: str) -> list[str]:
+    """Marks of honour lists and project titles: a batch (第一批), a phase (（二期）) and a quoted
+    title closed by 项目 / 课题 / 工程, which name a list or a project whatever their words."""
+    f = []
+    if _BATCH.search(text):
+        f.append("batch")
+    if _PHASE.search(text):
+        f.append("phase")
+    q = _QUOTED_HEAD.match(text)
+    if q is not None:
+        f.append(f"quoted_head={q.group(1)}_{_bucket(len(text), (6, 10, 16))}")
     return f
 
 

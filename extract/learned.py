@@ -20,7 +20,7 @@ from extract.errors import ExtractError
 from extract.linear import LinearModel
 
 #: Bump when a feature function changes meaning; the shipped model must be retrained then.
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 MODEL_FILE = "model.json"
 NONE = "NONE"
 
