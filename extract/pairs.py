@@ -209,6 +209,7 @@ def candidates(
         o: Mention | None,
         feats: list[str],
         role: str | None = None,
+        plain: bool = False,
     ) -> None:
         key = (sid, oid, sent.start)
         if key in seen or sid == oid:
@@ -216,13 +217,14 @@ def candidates(
         seen.add(key)
         rule = rule_at.get(key)
         if USE_RULE_FEATURE:
-            said = rule.predicate if rule else (role if role in EXACT_ROLES else "none")
+            said = rule.predicate if rule else (role if role in EXACT_ROLES or plain else "none")
             feats.append(f"rule={said}")
         if role is not None:
             feats.append(f"role={role}")
         out.append(PairCandidate(sid, oid, sent, s, o, feats, rule, role))
 
     paragraph = -1
+    item_paragraph = False
     carried_funding: tuple[Mention, str] | None = None
     topic: tuple[Mention, str, int] | None = None
     for k, f in enumerate(facts):
@@ -237,15 +239,19 @@ def candidates(
                     feats.append("o_is_report_zone")
                 add(sid, oid, sent, s, o, feats)
         fundings = [(m, eid) for m, eid in pairs if types[eid] == "Funding"]
-        has_subject = any(types[eid] in ("Project", "Company") for _, eid in pairs)
         if paragraph != sent.paragraph:
             paragraph, carried_funding, topic = sent.paragraph, None, _topic(f, types)
-        # the report's zone gets what a sentence names for no one else (全区争取专项债X亿元)
-        if zone_id is not None and not has_subject and (topic is None or topic[2] == sent.start):
+            item_paragraph = ENUMERATOR.match(sent.text) is not None
+        # the report's zone gets what a sentence names for no one else (全区争取专项债X亿元); a
+        # project named after the money is where it goes (争取X亿元，其中A项目…), not who got it
+        if zone_id is not None and not item_paragraph and (topic is None or topic[2] == sent.start):
             for o, oid in fundings:
+                if _recipient_before(pairs, types, o):
+                    continue
                 feats = _pair_features(f, None, o, "Zone", "Funding", tokens_of[k])
-                feats.append("sentence_has_subject" if has_subject else "sentence_no_subject")
-                add(zone_id, oid, sent, None, o, feats)
+                feats.append("sentence_no_subject")
+                received = _zone_receives(sent.text, o.end - sent.start)
+                add(zone_id, oid, sent, None, o, feats, "FUNDED_BY" if received else None, received)
         if not fundings and carried_funding is not None:
             o, oid = carried_funding
             for s, sid in pairs:
@@ -291,13 +297,28 @@ def candidates(
     return out
 
 
+#: What says the report's zone receives the money it states (争取, 下达我区, 转贷收入, 补助收入中：):
+#: budget and finance reports list their inflows this way, with no recipient named.
+_ZONE_INFLOW = re.compile(r"争取|下达|转贷收入|补助收入|转移支付|债券")
+
+
+def _recipient_before(pairs: list[tuple[Mention, str]], types: Mapping[str, str], o: Mention) -> bool:
+    return any(types[eid] in ("Project", "Company") and m.end <= o.start for m, eid in pairs)
+
+
+def _zone_receives(text: str, hi: int) -> bool:
+    """An inflow stated as an instrument and its amount: the zone's own money, a rule's plain reading."""
+    return _amount_right_after(text, hi) is not None and _ZONE_INFLOW.search(text, 0, hi) is not None
+
+
 #: The field labels of a project list that name the item's investor, place and money.
 _INVESTOR_LABEL = re.compile(
     r"(?:建设单位|业主单位|项目业主|实施主体|建设主体|投资主体|项目单位|投资方)[:：]\s*$"
 )
 _PLACE_WORD = re.compile(r"(?:位于|坐落于|落户|选址|涉及)(?:[^，。；]{0,30}[、和及])?$")
 _MONEY_WORD = re.compile(
-    r"(?:资金来源(?:为|是|[:：])|使用|获得?|争取|下达|安排)(?:[^，。；]{0,40}[、和及])?$"
+    r"(?:资金来源(?:为|是|[:：])|使用|获得?|争取|下达|安排)(?:[^，。；]{0,40}[、和及])?"
+    r"(?:\d{4}年)?(?:度|新增|中央|省级|市级|区级)?$"
 )
 
 

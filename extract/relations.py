@@ -25,8 +25,10 @@ from extract.sentences import Sentence
 
 _ISSUE_VERB = re.compile(
     r"(?:出台|制定|制订|印发|编制|草拟|拟定|起草|发布|编印|制发|编制了|印发了|出台了|制定了|编印了)"
-    r"(?:完成|实施)?$"
+    r"(?:完成|实施)?的?$"
 )
+#: What may stand between the agency that issues and its verb (区政府正式印发, 区委、区政府联合印发).
+_BEFORE_VERB = re.compile(r"(?:正式|联合|研究|审议|已|先后|相继|并)?")
 _NOT_ISSUER = re.compile(r"(?:参与|配合|根据|按照|贯彻|依据|落实|对照)[^，,。；]{0,4}$")
 _DRAFTED_AFTER = re.compile(r"^的?(?:编制|起草|制定|修订)")
 _TRIGGER_AT = re.compile(r"(入选|获评|获得|获|列入|纳入|申报|评定为|评为|开展|参加)")
@@ -159,6 +161,7 @@ def _issued_by(f: SentenceFacts, b: RelationBuilder) -> None:
     sent, text = f.sentence, f.sentence.text
     issuing = False
     prev_end = -1
+    run_issuer = b.issuer_id
     for m, eid in zip(f.mentions, f.entity_ids, strict=True):
         if m.type != "Policy" or eid is None:
             continue
@@ -166,9 +169,18 @@ def _issued_by(f: SentenceFacts, b: RelationBuilder) -> None:
         before = text[max(0, s - 12) : s]
         chained = issuing and prev_end >= 0 and text[prev_end:s] in ("", "、", "和", "及", "与")
         verb = _ISSUE_VERB.search(before)
-        issuing = chained or (verb is not None and not _NOT_ISSUER.search(before[: verb.start()]))
+        named = _agency_before_verb(f, sent.start + max(0, s - 12) + verb.start()) if verb else None
+        if named is not None:
+            run_issuer = named  # 由区政府出台《P》, 市政府印发的《P》: the agency the sentence names
+        elif not chained:
+            run_issuer = b.issuer_id
+        issuing = (
+            chained
+            or named is not None
+            or (verb is not None and not _NOT_ISSUER.search(before[: verb.start()]))
+        )
         if issuing or _DRAFTED_AFTER.match(text[e:]):
-            b.add(eid, "ISSUED_BY", b.issuer_id, sent, period=b.nearest_period(sent, s))
+            b.add(eid, "ISSUED_BY", run_issuer, sent, period=b.nearest_period(sent, s))
             issuing = True
         # X局《P》 and 工信部第三批…: an agency written right before or at the start of the policy
         for a, aid in zip(f.mentions, f.entity_ids, strict=True):
@@ -179,6 +191,21 @@ def _issued_by(f: SentenceFacts, b: RelationBuilder) -> None:
             ):
                 b.add(eid, "ISSUED_BY", aid, sent, period=b.nearest_period(sent, s))
         prev_end = e
+
+
+def _agency_before_verb(f: SentenceFacts, verb_at: int) -> str | None:
+    """The agency written right before an issuing verb: it, not the report's issuer, issued the text."""
+    text, base = f.sentence.text, f.sentence.start
+    for a, aid in zip(f.mentions, f.entity_ids, strict=True):
+        if (
+            a.type == "Agency"
+            and aid is not None
+            and not a.nested
+            and a.end <= verb_at
+            and _BEFORE_VERB.fullmatch(text[a.end - base : verb_at - base]) is not None
+        ):
+            return aid
+    return None
 
 
 def _amount_near(sent: Sentence, pos: int) -> Amount | None:

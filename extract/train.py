@@ -125,7 +125,11 @@ def _overlaps(evidence: str, sentence: str) -> bool:
     if e in s or s in e:
         return True
     k = 10
-    return any(e[i : i + k] in s for i in range(0, max(1, len(e) - k + 1), 5))
+    if any(e[i : i + k] in s for i in range(0, max(1, len(e) - k + 1), 5)):
+        return True
+    # 1.X项目。建设单位：…。位于北关街道: evidence over an item's sentences ends where this one opens
+    tail = e.rsplit("。", 1)[-1]
+    return len(tail) >= 4 and s.startswith(tail)
 
 
 def pair_rows(report: Annotated, model: Model) -> list[tuple[list[str], str]]:

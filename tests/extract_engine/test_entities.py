@@ -146,3 +146,16 @@ def test_web_junk_outside_the_body_is_not_mined() -> None:
     ents, _ = extract_entities_relations(loaded, ReportMeta(year=2022))
     assert all(s >= len(junk) for e in ents for s, _ in e.mentions)
     assert "甲乙科技" not in {e.name for e in ents}
+
+
+def test_issued_by_the_agency_named_before_the_verb(run: Run) -> None:
+    text = (
+        "牵头起草并由区政府出台《XX区促进算力产业发展的若干措施》。落实市政府印发的《XX市重大项目推进办法》。"
+    )
+    ents, rels = run(text, issuer="区经信局")
+    names = by_name(ents)
+    issued = {(r.subject, r.object) for r in rels if r.predicate == "ISSUED_BY"}
+    issuer = names["区经信局"].id
+    first, second = names["《XX区促进算力产业发展的若干措施》"].id, names["《XX市重大项目推进办法》"].id
+    assert (first, names["区政府"].id) in issued and (first, issuer) not in issued
+    assert (second, names["市政府"].id) in issued and (second, issuer) not in issued

@@ -200,3 +200,13 @@ def test_a_feature_listed_twice_weighs_as_once_as_in_training() -> None:
     once, twice = lm.proba([feature]), lm.proba([feature, feature])
     assert twice == once
     assert once != lm.proba([])  # the feature has weight: doubling it would have shown
+
+
+def test_zone_inflow_is_a_plain_reading() -> None:
+    """争取X亿元 with no recipient before it is the zone's own inflow; a project after it is a use."""
+    from extract.pairs import _zone_receives
+
+    text = "争取中央预算内投资1.2亿元，其中甲乙路改造工程3000万元"
+    assert _zone_receives(text, text.index("1.2"))
+    spent = "兑现科技创新奖补资金6280万元"
+    assert not _zone_receives(spent, spent.index("6280"))
