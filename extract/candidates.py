@@ -208,7 +208,7 @@ def _quote_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
     return out
 
 
-#: Prepositions that open a clause, never a name: 对X区, 由市城投集团, 为X园 (one-character tokens).
+#: Prepositions that open a clause, never a name: 对X区, 由青溪城投集团, 为X园 (one-character tokens).
 _PREPOSITIONS = frozenset("对由向在从为把被给按赴")
 _LEADING_CONJ = frozenset({"和", "与", "及", "并", "以及"})
 _OPEN_CLOSE = {"）": "（", ")": "(", "”": "“"}
@@ -217,7 +217,7 @@ _OPEN_CLOSE = {"）": "（", ")": "(", "”": "“"}
 def _after_orphan_close(text: str) -> int:
     """Offset just after the last closing bracket or quote whose opening lies before the span.
 
-    ``“瑞湖城投”）和瑞湖区``: a span that swallowed the end of a 以下简称 parenthesis starts after it.
+    ``“青溪城投”）和青溪区``: a span that swallowed the end of a 以下简称 parenthesis starts after it.
     """
     depth = dict.fromkeys(_OPEN_CLOSE.values(), 0)
     cut = 0
@@ -234,7 +234,7 @@ def _after_orphan_close(text: str) -> int:
 
 
 def _before_orphan_open(text: str) -> int:
-    """Offset of a bracket the span opens and never closes (…有限公司（市城投集团全资子公司)."""
+    """Offset of a bracket the span opens and never closes (…有限公司（青溪城投集团全资子公司)."""
     open_at: list[int] = []
     for i, ch in enumerate(text):
         if ch in "（(":
@@ -257,7 +257,7 @@ def _after_preposition(text: str, start: int, toks: Tokens, s: int, e: int) -> i
             if w in _PREPOSITIONS or (tok.start == cut > s and w in _LEADING_CONJ):
                 cut = tok.end
             elif w[0] in _PREPOSITIONS and 2 <= len(w) <= 3 and not in_dictionary(w):
-                cut = tok.start + 1  # 由区, 对瑞湖: glued by the segmenter's guess
+                cut = tok.start + 1  # 由区, 对青溪: glued by the segmenter's guess
         i += 1
     return cut
 
@@ -265,7 +265,7 @@ def _after_preposition(text: str, start: int, toks: Tokens, s: int, e: int) -> i
 def tidy_edges(m: Mention, sent: Sentence, toks: Tokens) -> Mention | None:
     """The candidate (changed in place) without a clause piece before its name, or None when nothing is left.
 
-    A name never opens with a preposition (对X区, 由市城投集团) or with the close of a bracket
+    A name never opens with a preposition (对X区, 由青溪城投集团) or with the close of a bracket
     opened before it, and never ends inside a bracket it opened.
     """
     s, end = m.start - sent.start, m.end - sent.start
@@ -281,7 +281,7 @@ def tidy_edges(m: Mention, sent: Sentence, toks: Tokens) -> Mention | None:
     return m
 
 
-#: “车规级MCU芯片研发及产业化”项目: a long quoted phrase closed by 项目 or 课题 is the title of a
+#: “高效储能电池材料研发及产业化”项目: a long quoted phrase closed by 项目 or 课题 is the title of a
 #: research or industrial project (short ones, “四个一批”项目, are programmes or slogans).
 _QUOTED_TITLE = re.compile(r"“[^“”，,。；;、：:！？\n]{6,30}”(?:项目|课题)")
 #: …银行…分行 / 支行: a bank's branch is a market body whatever words stand before it.
@@ -298,10 +298,9 @@ def quoted_titles(sent: Sentence) -> list[Mention]:
     ]
 
 
-def exact_type(group: list[Mention], text: str, toks: Tokens, start: int) -> EntityType | None:
-    """The type a candidate has by an exact grammar (a numbered item's title, a quoted project
-    title, a bank branch), or None when only the model can tell."""
-    title = next((m for m in group if m.source in EXACT_SOURCES), None)
+def exact_type(title: Mention | None, text: str, toks: Tokens, start: int) -> EntityType | None:
+    """The type a candidate has by an exact grammar (``title``: the span's mention from a numbered
+    item's title or a quoted project title; or a bank branch), or None when only the model can tell."""
     if title is not None:
         return title.type
     if _BANK_BRANCH.match(text) and toks.tokens:

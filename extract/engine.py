@@ -165,7 +165,7 @@ def _decide_mentions(
             continue
         proba = model.mentions.proba(feats)
         etype, p = max(((t, v) for t, v in proba.items() if t != NONE), key=lambda kv: kv[1])
-        exact = exact_type(group, best.text, toks, span[0] - sent.start)
+        exact = exact_type(title, best.text, toks, span[0] - sent.start)
         known = ctx.known.get(best.text)
         if exact is not None:  # kept; of a grammar's left edges the model's surest wins
             q = proba.get(exact, 0.0)
@@ -255,7 +255,7 @@ _LEVEL_WORD = re.compile(r"^(?:国家|省|市|区|县)级$")
 
 def _best_edges(scored: list[Mention]) -> list[Mention]:
     """Of the spans of one type sharing a start or an end, only the surest one stays."""
-    # a title is exact
+    # an exact grammar's span first, then the surest
     keep = sorted(scored, key=lambda m: (m.source not in EXACT_SOURCES, -(m.score or 0.0)))
     taken_end: set[tuple[int, str]] = set()
     taken_start: set[tuple[int, str]] = set()

@@ -206,7 +206,7 @@ def _first_agency(opening: str) -> str | None:
 
 
 #: A line that is only an agency's name, perhaps with a second name in brackets or an office-holder
-#: after it: 颍川市住房和城乡建设局（市重点工程建设中心）, 瑞湖区财政局局长  周慧敏.
+#: after it: 青溪市住房和城乡建设局（市重点工程建设中心）, 青溪区财政局局长  林某某.
 _ISSUER_LINE = re.compile(
     r"^(?P<agency>[\u4e00-\u9fffXＸ*＊]{2,24}?(?:管委会|委员会|办公室|局|委|办|厅|署))"
     r"(?:[（(][^（）()]{1,20}[)）])?(?:(?:局长|主任|厅长|书记|副局长|副主任)\s*[\u4e00-\u9fff]{2,4})?$"

@@ -325,7 +325,7 @@ _MONEY_WORD = re.compile(
 def topic_role(text: str, pos: int, otype: str) -> str | None:
     """The predicate a project list's field states between the item and a name in it.
 
-    ``建设单位：市城投集团`` names the item's investor, ``位于北关街道`` its place,
+    ``建设单位：青溪城投集团`` names the item's investor, ``位于东岚街道`` its place,
     ``资金来源：专项债券…`` / ``使用专项债券…`` its money; the rule proposes, the model weighs.
     """
     before = text[:pos]

@@ -127,7 +127,7 @@ def _overlaps(evidence: str, sentence: str) -> bool:
     k = 10
     if any(e[i : i + k] in s for i in range(0, max(1, len(e) - k + 1), 5)):
         return True
-    # 1.X项目。建设单位：…。位于北关街道: evidence over an item's sentences ends where this one opens
+    # 1.X项目。建设单位：…。位于东岚街道: evidence over an item's sentences ends where this one opens
     tail = e.rsplit("。", 1)[-1]
     return len(tail) >= 4 and s.startswith(tail)
 

@@ -208,5 +208,5 @@ def test_zone_inflow_is_a_plain_reading() -> None:
 
     text = "争取中央预算内投资1.2亿元，其中甲乙路改造工程3000万元"
     assert _zone_receives(text, text.index("1.2"))
-    spent = "兑现科技创新奖补资金6280万元"
+    spent = "兑现人才引进奖补资金6280万元"
     assert not _zone_receives(spent, spent.index("6280"))
