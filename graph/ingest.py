@@ -33,6 +33,18 @@ _PREDICATES = frozenset(PREDICATES)
 
 FindExisting = Callable[[str, Sequence[str]], Iterable[tuple[str, str]]]
 
+#: confidence -> rounded to the 3 decimals the extraction JSON has; ``round`` costs as much as the rest
+#: of a relation's checks, and a model gives few distinct values.  Cleared whole when full.
+_ROUNDED: dict[float, float] = {}
+_ROUNDED_MAX = 1 << 14
+
+
+def _round3(confidence: float) -> float:
+    if len(_ROUNDED) >= _ROUNDED_MAX:
+        _ROUNDED.clear()
+    out = _ROUNDED[confidence] = round(confidence, 3)
+    return out
+
 
 @dataclass(slots=True)
 class PreparedDocument:
@@ -115,6 +127,7 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
     # joins it, and the normalised forms are kept as a set only for the groups with several.
     norm = normalize
     types = _TYPES
+    rounded = _ROUNDED.get
     nodes: list[Node] = []
     #: group -> its normalised forms, for the groups that have (or had to check) more than one
     g_norms: dict[int, set[str]] = {}
@@ -157,6 +170,9 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
                 if met:
                     raws = [r for r, _ in pairs]
                     target = next((g for g in met if not _forms_conflict(_raw_forms(nodes[g]), raws)), None)
+        conf = rounded(e.confidence)
+        if conf is None:
+            conf = _round3(e.confidence)
         spans = e.mentions
         if spans and type(spans[0]) is not tuple:
             spans = [(a, b) for a, b in spans]
@@ -167,11 +183,11 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
             by_key[key] = target
             own = sorted(set(spans)) if len(spans) > 1 else list(spans)
             if pairs is None:
-                nodes.append(Node(key, t, name, [], {doc_id: own}, round(e.confidence, 3)))
+                nodes.append(Node(key, t, name, [], {doc_id: own}, conf))
                 by_form.setdefault((t, name_norm), target)
             else:
                 aliases = [r for r, _ in pairs[1:]]
-                nodes.append(Node(key, t, name, aliases, {doc_id: own}, round(e.confidence, 3)))
+                nodes.append(Node(key, t, name, aliases, {doc_id: own}, conf))
                 g_norms[target] = {n for _, n in pairs}
                 for _, n in pairs:
                     by_form.setdefault((t, n), target)
@@ -187,8 +203,8 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
                 by_form.setdefault((t, n), target)
             node.mentions[doc_id].extend(spans)
             joined.add(target)
-            if e.confidence > node.confidence:
-                node.confidence = round(e.confidence, 3)
+            if conf > node.confidence:
+                node.confidence = conf
         entity_keys[eid] = nodes[target].key
 
     for g in joined:
@@ -221,6 +237,9 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
         if fid in seen:
             continue
         seen.add(fid)
+        conf = rounded(r.confidence)
+        if conf is None:
+            conf = _round3(r.confidence)
         a, p = r.amount, r.period
         if a is None:
             value, currency, text, masked, approx = None, None, None, False, False
@@ -243,13 +262,13 @@ def prepare(extraction: Extraction, doc_id: str | None = None) -> PreparedDocume
             add_fact(
                 Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
                      None, None, None, r.agency or None, r.action or None, shared, group,
-                     round(r.confidence, 3), False)
+                     conf, False)
             )  # fmt: skip
         else:
             add_fact(
                 Fact(fid, pred, s, o, doc_id, r.evidence, span, value, currency, text, masked, approx,
                      p.start, p.end, p.text, r.agency or None, r.action or None, shared, group,
-                     round(r.confidence, 3), p.inherited)
+                     conf, p.inherited)
             )  # fmt: skip
     if share_check:
         facts = mark_shared(facts)
@@ -362,7 +381,9 @@ def resolve(prepared: PreparedDocument, find_existing: FindExisting) -> Prepared
             for f in prepared.facts
         ]
     nodes = list(merged.values())
-    document = replace(prepared.document, entity_count=len(nodes))
+    document = prepared.document
+    if document.entity_count != len(nodes):  # candidates merged onto one stored node
+        document = replace(document, entity_count=len(nodes))
     if not moved:
         entity_keys, norms = dict(prepared.entity_keys), dict(prepared.norms)
     else:

@@ -45,12 +45,25 @@ _NUMBER_RE = re.compile(rf"\d+(?:\.\d+)?|第[{_CN_NUM}]+|[{_CN_NUM}]+(?=[批届�
 _ANY_NUMERAL_RE = re.compile(rf"\d+(?:\.\d+)?|[{_CN_NUM}]+")
 
 
+#: normalize's memo: names recur across the reports of a build (every store step asks again), and a
+#: dictionary hit costs a third of NFKC + lowercasing.  Cleared whole when full, so memory stays bounded.
+_NORMALIZED: dict[str, str] = {}
+_NORMALIZED_MAX = 1 << 17
+
+
 def normalize(name: str) -> str:
     """The identity of a surface form: NFKC (full/half width folded), no whitespace or quotes, lowercase."""
+    out = _NORMALIZED.get(name)
+    if out is not None:
+        return out
     s = unicodedata.normalize("NFKC", name or "")
-    if s.isalnum():  # the common case (most names are all letters), and a fast C check
-        return s.lower()
-    return _DROP_RE.sub("", s).lower()
+    # the common case (most names are all letters) is a fast C check
+    out = s.lower() if s.isalnum() else _DROP_RE.sub("", s).lower()
+    if type(name) is str:  # never keep a subclass (or None) as a key
+        if len(_NORMALIZED) >= _NORMALIZED_MAX:
+            _NORMALIZED.clear()
+        _NORMALIZED[name] = out
+    return out
 
 
 #: First characters of the words naming the reporting body itself (see is_relative_reference).

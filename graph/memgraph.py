@@ -218,12 +218,14 @@ class MemGraph:
                         chars.setdefault(c, set()).add(key)
             elif n.aliases:
                 contrib.setdefault(key, {})[did] = n.aliases
-                node.aliases = merge_aliases(node.name, [node.aliases, n.aliases])
-                old = node_forms[key]
-                new = {normalize(a) for a in n.aliases}
-                new.discard("")
-                if not new <= old:
-                    self._index_forms(key, node.type, old | new)
+                # spellings it already has (the common case): merging changes neither aliases nor forms
+                if not set(n.aliases).issubset(node.aliases):
+                    node.aliases = merge_aliases(node.name, [node.aliases, n.aliases])
+                    old = node_forms[key]
+                    new = {normalize(a) for a in n.aliases}
+                    new.discard("")
+                    if not new <= old:
+                        self._index_forms(key, node.type, old | new)
             if node.mentions:  # a stored node: the new document's confidence joins the others
                 own = conf.get(key)
                 if own is None:  # its one document so far holds the node's confidence
