@@ -18,6 +18,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,7 +43,7 @@ def default_paths() -> list[Path]:
     return out
 
 
-def best_of(rounds: int, fn) -> float:  # type: ignore[no-untyped-def]
+def best_of(rounds: int, fn: Callable[[], object]) -> float:
     best = float("inf")
     for _ in range(rounds):
         t0 = time.perf_counter()
