@@ -15,6 +15,7 @@ import itertools
 import operator
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -67,6 +68,15 @@ def copy_node(n: Node) -> Node:
     return Node(n.key, n.type, n.name, list(n.aliases), dict(n.mentions), n.confidence)
 
 
+@dataclass(slots=True)
+class WriteIndexes:
+    """What only writes need, made together from a snapshot when first used (see MemGraph.defer_writes)."""
+
+    contrib: dict[str, dict[str, list[str]]]
+    conf: dict[str, dict[str, float]]
+    pred_facts: dict[str, dict[str, None]]
+
+
 class MemGraph:
     """Nodes, facts and documents with their indexes; every mutation keeps all indexes in step."""
 
@@ -79,12 +89,13 @@ class MemGraph:
         self._fill_g: Callable[[nx.MultiDiGraph], None] | None = None
         self._adj_backlog: list[tuple[list[str], list[Fact]]] = []
         self.nodes: dict[str, Node] = {}
-        #: node key -> document id -> that document's alias contribution (non-empty ones only)
-        self.contrib: dict[str, dict[str, list[str]]] = {}
-        #: node key -> document id -> that document's confidence in it, for nodes several documents
-        #: mention (a node of one document has that document's confidence as its own); the node's
-        #: confidence is the highest of them, recomputed from these when a document goes
-        self.conf: dict[str, dict[str, float]] = {}
+        #: the write-side indexes behind the ``contrib``, ``conf`` and ``pred_facts`` properties, made
+        #: by ``_fill_writes`` when first used (``defer_writes``); until then ``_pred_counts`` answers stats
+        self._contrib: dict[str, dict[str, list[str]]] | None = {}
+        self._conf: dict[str, dict[str, float]] | None = {}
+        self._pred_facts: dict[str, dict[str, None]] | None = {p: {} for p in PREDICATES}
+        self._fill_writes: Callable[[], WriteIndexes] | None = None
+        self._pred_counts: dict[str, int] = {}
         #: node key -> its normalised forms (name and aliases)
         self.node_forms: dict[str, set[str]] = {}
         #: (type, normalised form) -> node keys
@@ -94,7 +105,6 @@ class MemGraph:
         self.chars: dict[str, set[str]] | None = None
         #: fact id -> Fact (made from the snapshot's columns when first read, see graph.facttable)
         self.facts: FactTable = FactTable()
-        self.pred_facts: dict[str, dict[str, None]] = {p: {} for p in PREDICATES}
         self.docs: dict[str, DocumentRecord] = {}
         self.doc_facts: dict[str, list[str]] = {}
         self.doc_nodes: dict[str, list[str]] = {}
@@ -146,6 +156,50 @@ class MemGraph:
                 _add_edges(succ, pred, facts)
         self._g, self._fill_g, self._adj_backlog = g, None, []
         return g
+
+    # -- the write-side indexes ---------------------------------------------------
+
+    @property
+    def contrib(self) -> dict[str, dict[str, list[str]]]:
+        """Node key -> document id -> that document's alias contribution (non-empty ones only)."""
+        got = self._contrib
+        return got if got is not None else self._make_writes().contrib
+
+    @property
+    def conf(self) -> dict[str, dict[str, float]]:
+        """Node key -> document id -> that document's confidence in it, for nodes several documents mention.
+
+        A node of one document has that document's confidence as its own; the
+        node's confidence is the highest of them, recomputed from these when a document goes.
+        """
+        got = self._conf
+        return got if got is not None else self._make_writes().conf
+
+    @property
+    def pred_facts(self) -> dict[str, dict[str, None]]:
+        """Predicate -> its fact ids, in order (a dict used as an ordered set)."""
+        got = self._pred_facts
+        return got if got is not None else self._make_writes().pred_facts
+
+    def defer_writes(self, fill: Callable[[], WriteIndexes], pred_counts: dict[str, int]) -> None:
+        """Make ``contrib``, ``conf`` and ``pred_facts`` only when first used, by ``fill()``.
+
+        Only writes, removals and facts listed by predicate use them, and
+        building them is a sixth of opening a large store from its snapshot;
+        ``pred_counts`` (facts per predicate) answers ``stats`` until then.
+        ``fill`` may raise (a damaged snapshot): that caller gets the error,
+        and the next one tries again.
+        """
+        self._contrib = self._conf = self._pred_facts = None
+        self._fill_writes, self._pred_counts = fill, pred_counts
+
+    def _make_writes(self) -> WriteIndexes:
+        assert self._fill_writes is not None
+        with long_lived():
+            made = self._fill_writes()
+        self._contrib, self._conf, self._pred_facts = made.contrib, made.conf, made.pred_facts
+        self._fill_writes, self._pred_counts = None, {}
+        return made
 
     # -- mutation ---------------------------------------------------------------
 
@@ -757,7 +811,11 @@ class MemGraph:
     def stats(self) -> Stats:
         return Stats(
             entities={t: self.type_counts.get(t, 0) for t in ENTITY_TYPES},
-            relations={p: len(self.pred_facts[p]) for p in PREDICATES},
+            relations=(
+                {p: self._pred_counts.get(p, 0) for p in PREDICATES}
+                if self._pred_facts is None
+                else {p: len(self._pred_facts[p]) for p in PREDICATES}
+            ),
             documents=len(self.docs),
         )
 

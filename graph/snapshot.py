@@ -40,7 +40,7 @@ from extract.model import ENTITY_TYPES, PREDICATES
 from .errors import CorruptStore
 from .facttable import FactTable
 from .longlived import gc_paused
-from .memgraph import _NO_ATTRIBUTES, MemGraph
+from .memgraph import _NO_ATTRIBUTES, MemGraph, WriteIndexes
 from .model import DocumentRecord, Fact, Node, Span
 from .persist import SEGMENTS, Manifest, write_atomic
 
@@ -355,15 +355,6 @@ def decode(raw: bytes, where: str = SNAPSHOT) -> Snapshot:
     mem.nodes = dict(zip(keys, nodes, strict=True))
     mem.forms = {(t, f): set(map(key_of, idx)) for t, f, idx in cols.take("forms")}
     mem.node_forms = {key_of(i): set(fs) for i, fs in cols.take("node_forms")}
-    mem.contrib = {key_of(i): {doc_of(d): a for d, a in own} for i, own in cols.take("contrib")}
-    conf_docs = cols.take("conf.docs")
-    conf_values = cols.take("conf.values")
-    if sum(map(len, conf_docs)) != len(conf_values):
-        raise BadSnapshot("snapshot confidences do not add up")
-    values = iter(list(map(float, conf_values)))
-    conf_per_node = map(itertools.islice, repeat(values), map(len, conf_docs))
-    own_conf = map(dict, map(zip, map(map, repeat(doc_of), conf_docs), conf_per_node))
-    mem.conf = dict(zip(map(key_of, cols.column("conf.nodes", len(conf_docs))), own_conf, strict=True))
     mem.type_keys = {t: set(itertools.compress(keys, map(t.__eq__, types))) for t in ENTITY_TYPES}
     mem.type_counts = Counter({t: len(ks) for t, ks in mem.type_keys.items() if ks})
 
@@ -396,7 +387,34 @@ def decode(raw: bytes, where: str = SNAPSHOT) -> Snapshot:
     mem.facts = FactTable.from_columns(fids, indexed, read_rest)
     if len(mem.docs) != n_docs or len(mem.nodes) != n_nodes or len(mem.facts) != n_facts:
         raise BadSnapshot("an id is used twice in the snapshot")
-    mem.pred_facts = {p: dict.fromkeys(itertools.compress(fids, map(p.__eq__, preds))) for p in PREDICATES}
+
+    # What only writes (and facts listed by predicate) use, made when first needed (MemGraph.defer_writes).
+    for name in ("contrib", "conf.docs", "conf.values", "conf.nodes"):
+        cols.check(name)
+
+    def fill_writes() -> WriteIndexes:
+        try:
+            contrib = {key_of(i): {doc_of(d): a for d, a in own} for i, own in cols.take("contrib")}
+            conf_docs = cols.take("conf.docs")
+            conf_values = cols.take("conf.values")
+            if sum(map(len, conf_docs)) != len(conf_values):
+                raise BadSnapshot("snapshot confidences do not add up")
+            values = iter(list(map(float, conf_values)))
+            conf_per_node = map(itertools.islice, repeat(values), map(len, conf_docs))
+            own_conf = map(dict, map(zip, map(map, repeat(doc_of), conf_docs), conf_per_node))
+            conf_keys = map(key_of, cols.column("conf.nodes", len(conf_docs)))
+            conf = dict(zip(conf_keys, own_conf, strict=True))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise CorruptStore(
+                f"{where}: unreadable alias or confidence columns ({exc}); "
+                "delete this file and the store reopens from its segments"
+            ) from None
+        pred_facts: dict[str, dict[str, None]] = {
+            p: dict.fromkeys(itertools.compress(fids, map(p.__eq__, preds))) for p in PREDICATES
+        }
+        return WriteIndexes(contrib=contrib, conf=conf, pred_facts=pred_facts)
+
+    mem.defer_writes(fill_writes, dict(Counter(preds)))
     offsets = list(itertools.accumulate(per_doc, initial=0))
     mem.doc_facts = {d: fids[offsets[i] : offsets[i + 1]] for i, d in enumerate(doc_ids)}
     mem.deg = deg = dict.fromkeys(keys, 0)

@@ -11,6 +11,7 @@ import pytest
 from extract.model import Extraction
 from graph import background, embedded, snapshot
 from graph.embedded import EmbeddedStore
+from graph.errors import CorruptStore
 from graph.memgraph import MemGraph
 from tests.graph.builders import report_a, report_b, synthetic_report
 from tests.graph.snapshots import snapshot as dump
@@ -261,3 +262,58 @@ def test_a_readonly_store_never_writes_a_snapshot(tmp_path: Path) -> None:
     with EmbeddedStore(path, readonly=True) as r:
         assert r.stats().documents == 3
     assert not (path / snapshot.SNAPSHOT).exists()
+
+
+def _writes(mem: MemGraph) -> tuple[object, ...]:
+    order = {p: list(ids) for p, ids in mem.pred_facts.items()}
+    return mem.contrib, mem.conf, mem.pred_facts, order, {k: list(v) for k, v in mem.conf.items()}
+
+
+def test_reads_of_a_store_opened_from_its_snapshot_never_make_the_write_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(_unsure(i) for i in range(12))
+        expected = s.stats()
+    fast = EmbeddedStore(path, readonly=True)
+    key = next(iter(fast._mem.nodes))
+    assert fast.stats() == expected and expected.relations["PARTICIPATES_IN"] > 0
+    fast.search_entities("小巨人", limit=20)
+    fast.neighbors(key, depth=2)
+    assert fast._mem._pred_facts is None and fast._mem._conf is None and fast._mem._contrib is None
+    assert fast.facts(predicate="FUNDED_BY")  # a list by predicate makes them, and stats follow them
+    assert fast._mem._pred_facts is not None and fast.stats() == expected
+    fast.close()
+
+
+def test_a_store_opened_from_its_snapshot_and_written_has_the_write_indexes_of_a_replay(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(_unsure(i) for i in range(15))
+    store = EmbeddedStore(path)
+    assert store._snap_facts > 0 and store._mem._conf is None
+    store.remove_document(store.find_document("/corpus/report-00002.txt").id)
+    store.ingest_many(_unsure(i) for i in range(15, 22))
+    replay = EmbeddedStore(tmp_path / "replay", use_snapshot=False)
+    replay.ingest_many(_unsure(i) for i in range(15))
+    replay.remove_document(replay.find_document("/corpus/report-00002.txt").id)
+    replay.ingest_many(_unsure(i) for i in range(15, 22))
+    assert _writes(store._mem) == _writes(replay._mem)
+    assert store.stats() == replay.stats()
+    store.close()
+    replay.close()
+
+
+def test_damaged_confidence_columns_are_reported_by_the_first_write_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "kg"
+    with EmbeddedStore(path) as s:
+        s.ingest_many(_unsure(i) for i in range(5))
+    header, *columns = (path / snapshot.SNAPSHOT).read_bytes().split(b"\n")
+    names = json.loads(header)["columns"]
+    columns[names.index("conf.values")] = b'["not a number"]'
+    (path / snapshot.SNAPSHOT).write_bytes(b"\n".join([header, *columns]))
+    store = EmbeddedStore(path)
+    assert store._snap_facts > 0 and store.stats().documents == 5  # opened: the columns are read later
+    with pytest.raises(CorruptStore, match=r"snapshot\.json: unreadable alias or confidence columns"):
+        store.ingest(_unsure(6))
+    assert store.stats().documents == 5  # nothing of the failed write was kept
+    store.close()
