@@ -185,7 +185,7 @@ class MemGraph:
         """Make ``contrib``, ``conf`` and ``pred_facts`` only when first used, by ``fill()``.
 
         Only writes, removals and facts listed by predicate use them, and
-        building them is a sixth of opening a large store from its snapshot;
+        building them is a quarter of opening a large store from its snapshot;
         ``pred_counts`` (facts per predicate) answers ``stats`` until then.
         ``fill`` may raise (a damaged snapshot): that caller gets the error,
         and the next one tries again.
