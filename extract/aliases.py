@@ -25,6 +25,8 @@ from extract.model import Entity, EntityType
 _QUOTES = "“”\"'‘’《》〈〉「」『』【】"
 _SELF_AGENCY = ("我局", "本局")
 _SELF_ZONE = ("我区", "本区")
+#: Bond instruments: a name ending in one of these followed by 资金 is the bond itself.
+_BONDS = ("债券", "专项债", "国债")
 #: A named area before a level word and an agency word (南湾区|经信局): the area can be dropped.
 _NAMED_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,4}?([省市区县])([\u4e00-\u9fff]{2,})$")
 
@@ -83,6 +85,7 @@ def derived_forms(text: str, etype: EntityType, zones: list[str], lex: Lexicon) 
             for tail in ("资金", "券"):
                 if base.endswith(tail) and base[: -len(tail)] in lex.funding_words:
                     out.append(base[: -len(tail)])
+        out += instrument_forms(text)
     elif etype == "Zone":
         for d in lex.directions:
             if text.startswith(d) and len(text) - len(d) >= 2:
@@ -98,6 +101,21 @@ def derived_forms(text: str, etype: EntityType, zones: list[str], lex: Lexicon) 
         named = _NAMED_LEVEL.match(text)
         if named and named.group(2) in lex.agency_words:
             out.append(text[named.start(1) :])  # 南湾区经信局 -> 区经信局
+    return out
+
+
+def instrument_forms(text: str) -> list[str]:
+    """The instrument a funding name spells with more words: also one of its names, and the preferred one.
+
+    新增专项债券资金 is the bond 新增专项债券 (资金 after a bond adds nothing); a named
+    bank's loan (…银行…分行贷款) is the instrument 银行贷款, the evidence naming the lender.
+    """
+    out = []
+    for base in dict.fromkeys((text, strip_year_batch(text))):
+        if base.endswith("资金") and len(base) > 4 and base[:-2].endswith(_BONDS):
+            out.append(base[:-2])
+    if text.endswith("贷款") and "银行" in text[:-2] and text != "银行贷款":
+        out.append("银行贷款")
     return out
 
 
@@ -189,6 +207,9 @@ def _collect(
         g.forms[m.text] += 2
         for f in m.forms:
             g.forms[f] += 1
+        if m.type == "Funding":
+            for f in instrument_forms(m.text):
+                g.forms[f] += 1
         g.keys |= keys_of[i]
     return groups
 
@@ -355,6 +376,7 @@ def _canonical(g: _Group, lex: Lexicon, zones: list[str], report_zone: str | Non
             bonus -= 2 * f.endswith("项目") + any(f.startswith(z) and f != z for z in zones)
         elif g.type == "Funding":
             bonus += 3 * (f in lex.funding_words) - 2 * (strip_year_batch(f) != f)
+            bonus -= f.endswith("资金") and f[:-2] in g.forms  # the bond itself is a form (instrument_forms)
         elif g.type == "Agency":
             bonus -= 5 * (f in _SELF_AGENCY)
             bonus += 4 * g.is_issuer * (f == next(iter(g.forms)))

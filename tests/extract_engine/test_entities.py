@@ -159,3 +159,21 @@ def test_issued_by_the_agency_named_before_the_verb(run: Run) -> None:
     first, second = names["《XX区促进算力产业发展的若干措施》"].id, names["《XX市重大项目推进办法》"].id
     assert (first, names["区政府"].id) in issued and (first, issuer) not in issued
     assert (second, names["市政府"].id) in issued and (second, issuer) not in issued
+
+
+def test_a_named_banks_loan_and_a_bonds_funds_are_the_instrument(run: Run, learned: Run) -> None:
+    text = (
+        "1.云栖大道改造工程。资金来源：2024年新增专项债券资金1.2亿元、中国工商银行青川支行贷款3亿元。"
+        "2.东湖污水处理厂扩建工程。资金来源：企业自筹和银行贷款2亿元。"
+    )
+    ents, _ = run(text)
+    names = by_name(ents)
+    loan, bond = names["银行贷款"], names["新增专项债券"]
+    assert loan.type == bond.type == "Funding"
+    assert names["中国工商银行青川支行贷款"] is loan and loan.name == "银行贷款"
+    assert bond.name == "新增专项债券" and "新增专项债券资金" in bond.aliases
+    ents, rels = learned(text)
+    name = {e.id: e.name for e in ents}
+    funded = {(name[r.subject], name[r.object], r.amount.value if r.amount else None) for r in rels}
+    assert ("云栖大道改造工程", "银行贷款", 300_000_000) in funded
+    assert ("云栖大道改造工程", "新增专项债券", 120_000_000) in funded
