@@ -26,7 +26,7 @@ _QUOTES = "“”\"'‘’《》〈〉「」『』【】"
 _SELF_AGENCY = ("我局", "本局")
 _SELF_ZONE = ("我区", "本区")
 #: Bond instruments: a name ending in one of these followed by 资金 is the bond itself.
-_BONDS = ("债券", "专项债", "国债")
+BONDS = ("债券", "专项债", "国债")
 #: A named area before a level word and an agency word (南湾区|经信局): the area can be dropped.
 _NAMED_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,4}?([省市区县])([\u4e00-\u9fff]{2,})$")
 
@@ -112,7 +112,7 @@ def instrument_forms(text: str) -> list[str]:
     """
     out = []
     for base in dict.fromkeys((text, strip_year_batch(text))):
-        if base.endswith("资金") and len(base) > 4 and base[:-2].endswith(_BONDS):
+        if base.endswith("资金") and len(base) > 4 and base[:-2].endswith(BONDS):
             out.append(base[:-2])
     if text.endswith("贷款") and "银行" in text[:-2] and text != "银行贷款":
         out.append("银行贷款")

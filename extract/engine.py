@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from extract.aliases import build_entities, norm
+from extract.aliases import BONDS, build_entities, norm
 from extract.candidates import (
     EXACT_SOURCES,
     exact_type,
@@ -183,7 +183,7 @@ def _decide_mentions(
         scored.append(best)
     if model.mentions is None:
         return scored
-    return _best_edges(_phases_belong(scored))
+    return _best_edges(_modifiers_belong(_phases_belong(scored), ctx.lex))
 
 
 def _phases_belong(scored: list[Mention]) -> list[Mention]:
@@ -202,6 +202,24 @@ def _phases_belong(scored: list[Mention]) -> list[Mention]:
             m.score = (short.score or 0.0) + 1e-6
             if bare not in m.forms:
                 m.forms.append(bare)
+    return scored
+
+
+def _modifiers_belong(scored: list[Mention], lex: Lexicon) -> list[Mention]:
+    """新增专项债券: a bond modifier (``bond_modifiers``) written before a bond is part of its name.
+
+    Of a bond with and without its modifier, both kept by the model, the one with the
+    modifier wins the edge choice.  The bare bond is not made its alias: 新增专项债券 and
+    再融资专项债券 of one report would become one entity through it.
+    """
+    at = {(m.start, m.end, m.type): m for m in scored if m.type == "Funding"}
+    for m in at.values():
+        mod = next((w for w in lex.bond_modifiers if m.text.startswith(w)), None)
+        if mod is None or not m.text.endswith(BONDS):
+            continue
+        short = at.get((m.start + len(mod), m.end, "Funding"))
+        if short is not None and (short.score or 0.0) > (m.score or 0.0):
+            m.score = (short.score or 0.0) + 1e-6
     return scored
 
 

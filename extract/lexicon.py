@@ -39,6 +39,8 @@ class Lexicon:
     utility_words: frozenset[str]
     #: heads of honours, qualifications and programmes (高新技术企业, 绿色工厂, 众创空间)
     honour_heads: tuple[str, ...] = ()
+    #: words that open a bond's name (新增专项债券, 再融资一般债券): part of the instrument
+    bond_modifiers: tuple[str, ...] = ()
 
     def user_words(self) -> list[str]:
         """Words the segmenter must keep whole, so suffix grammars see them as one token."""
@@ -92,4 +94,5 @@ def load_lexicon() -> Lexicon:
         name_words=frozenset(_lines("name_words.txt")),
         utility_words=frozenset(_lines("utility_words.txt")),
         honour_heads=_longest_first(_lines("honour_heads.txt")),
+        bond_modifiers=_longest_first(_lines("bond_modifiers.txt")),
     )

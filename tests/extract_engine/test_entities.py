@@ -177,3 +177,14 @@ def test_a_named_banks_loan_and_a_bonds_funds_are_the_instrument(run: Run, learn
     funded = {(name[r.subject], name[r.object], r.amount.value if r.amount else None) for r in rels}
     assert ("云栖大道改造工程", "银行贷款", 300_000_000) in funded
     assert ("云栖大道改造工程", "新增专项债券", 120_000_000) in funded
+
+
+def test_a_bond_keeps_the_modifier_that_makes_it_another_instrument(learned: Run) -> None:
+    text = (
+        "资金来源：新增专项债券0.8亿元、再融资一般债券1亿元。全年发行再融资专项债券3亿元，争取专项债券2亿元。"
+    )
+    ents, _ = learned(text)
+    funding = {e.name: e for e in ents if e.type == "Funding"}
+    assert {"新增专项债券", "再融资专项债券", "再融资一般债券", "专项债券"} <= set(funding)
+    assert funding["新增专项债券"] is not funding["再融资专项债券"]
+    assert "专项债券" not in funding["新增专项债券"].aliases  # a bare bond is not the modified one

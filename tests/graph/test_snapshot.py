@@ -285,7 +285,9 @@ def test_reads_of_a_store_opened_from_its_snapshot_never_make_the_write_indexes(
     fast.close()
 
 
-def test_a_store_opened_from_its_snapshot_and_written_has_the_write_indexes_of_a_replay(tmp_path: Path) -> None:
+def test_a_store_opened_from_its_snapshot_then_written_has_the_write_indexes_of_a_replay(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "kg"
     with EmbeddedStore(path) as s:
         s.ingest_many(_unsure(i) for i in range(15))
