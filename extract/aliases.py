@@ -116,6 +116,8 @@ def instrument_forms(text: str) -> list[str]:
             out.append(base[:-2])
     if text.endswith("贷款") and "银行" in text[:-2] and text != "银行贷款":
         out.append("银行贷款")
+    if text.endswith("自筹") and len(text) > 3 and text != "企业自筹":
+        out.append("企业自筹")  # a builder's own money (由市城投集团自筹)
     return out
 
 

@@ -161,16 +161,17 @@ def test_issued_by_the_agency_named_before_the_verb(run: Run) -> None:
     assert (second, names["市政府"].id) in issued and (second, issuer) not in issued
 
 
-def test_a_named_banks_loan_and_a_bonds_funds_are_the_instrument(run: Run, learned: Run) -> None:
+def test_a_named_banks_loan_a_bonds_funds_and_own_money_are_the_instrument(run: Run, learned: Run) -> None:
     text = (
-        "1.云栖大道改造工程。资金来源：2024年新增专项债券资金1.2亿元、中国工商银行青川支行贷款3亿元。"
-        "2.东湖污水处理厂扩建工程。资金来源：企业自筹和银行贷款2亿元。"
+        "1.云栖大道改造工程。资金来源：2024年新增专项债券资金1.2亿元、中国工商银行青川支行贷款3亿元，"
+        "其余由青川城投集团自筹。2.东湖污水处理厂扩建工程。资金来源：企业自筹和银行贷款2亿元。"
     )
     ents, _ = run(text)
     names = by_name(ents)
     loan, bond = names["银行贷款"], names["新增专项债券"]
     assert loan.type == bond.type == "Funding"
     assert names["中国工商银行青川支行贷款"] is loan and loan.name == "银行贷款"
+    assert names["青川城投集团自筹"] is names["企业自筹"]  # a builder's own money
     assert bond.name == "新增专项债券" and "新增专项债券资金" in bond.aliases
     ents, rels = learned(text)
     name = {e.id: e.name for e in ents}
