@@ -117,7 +117,7 @@ def instrument_forms(text: str) -> list[str]:
     if text.endswith("贷款") and "银行" in text[:-2] and text != "银行贷款":
         out.append("银行贷款")
     if text.endswith("自筹") and len(text) > 3 and text != "企业自筹":
-        out.append("企业自筹")  # a builder's own money (由市城投集团自筹)
+        out.append("企业自筹")  # a builder's own money (其余由县城建集团自筹)
     return out
 
 
@@ -150,7 +150,7 @@ def build_entities(
         keys = {norm(m.text)} | {norm(f) for f in m.forms}
         keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex)}
         if m.type == "Project":
-            # 世宏电子汽车电子元器件生产基地项目: the project written with its investor in front
+            # 云帆精密数控机床生产基地项目: the project written with its investor in front
             # goes by its name without it (an alias), as 南湖区城东项目 does without its zone
             investor = next((o for o in owners if m.text.startswith(o) and len(m.text) - len(o) >= 4), None)
             if investor is not None:
@@ -321,7 +321,7 @@ def _attach_report_zone(groups: dict[int, _Group], zone: str, text: str, lex: Le
 
     All of them are one entity named as the report names itself; 我区/本区 join it when
     written.  When the report never names its zone, 我区 stays unattached rather than
-    joining whichever other zone ends in 区 (丽水浙西南革命老区 is not 我区).
+    joining whichever other zone ends in 区 (云州东山老区 is not 我区).
     """
     key = norm(zone)
     found = [
@@ -389,7 +389,7 @@ def _canonical(g: _Group, lex: Lexicon, zones: list[str], report_zone: str | Non
 
     best = max(forms, key=score)
     if g.type == "Zone":
-        # 北部贵驷片区 -> 贵驷片区: the direction word stays an alias
+        # 北部青禾片区 -> 青禾片区: the direction word stays an alias
         for d in lex.directions:
             if best.startswith(d) and len(best) - len(d) >= 2:
                 return best[len(d) :]

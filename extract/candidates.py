@@ -151,7 +151,7 @@ def without_phase(name: str) -> str:
 
 
 def item_title(sent: Sentence, toks: Tokens) -> list[Mention]:
-    """``5.城北棚户区改造安置房（幸福里小区）项目。``: a numbered item whose whole title is a name
+    """``5.城西棚户区改造安置房（安和小区）项目。``: a numbered item whose whole title is a name
     closed by a project or company head names the item's subject (the genre's project lists:
     建设单位、总投资、资金来源 follow).  A title that opens with a verb (加快项目建设) is a task."""
     text = sent.text

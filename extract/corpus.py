@@ -1,6 +1,6 @@
 """Evidence pooled across the reports of one batch: names one report makes certain help the others.
 
-A company written once with its legal form (江西瑞鑫锂电科技有限公司), a title in 《》, a
+A company written once with its legal form (青川云帆新材料科技有限公司), a title in 《》, a
 short name introduced by 以下简称 — a name the model is sure of in one report is a name in
 every report of the batch, also where it stands bare and the model alone would hesitate.  The
 batch is extracted once, the sure names are collected, and the reports that contain one of

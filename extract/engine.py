@@ -357,7 +357,7 @@ _MIN_ZONE_AFTER_PLACE = 5
 
 
 def _place_before_zone(mentions: list[Mention], lex: Lexicon) -> None:
-    """上海张江高科技园区, 丽水浙西南革命老区: the city is a zone of its own and the rest is the
+    """上海张江高科技园区, 云州东山老区: the city is a zone of its own and the rest is the
     zone's name without it.  A city before a bare head (宁波|高新区, 宁波|软件园) stays part of it."""
     for m in list(mentions):
         if m.type != "Zone" or m.nested:
@@ -487,7 +487,7 @@ _OPEN_TYPES = frozenset({"Project", "Company", "Policy", "Funding"})
 def _with_report_names(known: dict[str, str] | None, meta: ReportMeta) -> dict[str, str]:
     """The batch's sure names plus the report's own issuer and zone, which its header states.
 
-    A report names its own zone mostly inside other names (海曲区商务局) and as 我区; the
+    A report names its own zone mostly inside other names (青川区商务局) and as 我区; the
     header says which zone it is, so that name is known, like a name the batch is sure of.
     """
     out = dict(known or {})

@@ -275,7 +275,7 @@ def _side(word: str, lex: Lexicon) -> str:
 def boundary_features(m: Mention, view: SentenceView) -> list[str]:
     """Where the span sits in its clause: at the sentence start, after an enumeration marker,
     after punctuation, a verb or a preposition, and what closes it.  A name that fills an
-    item title (``5.城北棚户区改造安置房（幸福里小区）项目。``) or a whole clause is the genre's
+    item title (``5.城西棚户区改造安置房（安和小区）项目。``) or a whole clause is the genre's
     surest form, whatever its words."""
     st = view.sent.text
     s, e = m.start - view.sent.start, m.end - view.sent.start

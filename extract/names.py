@@ -3,7 +3,7 @@
 Suffix grammars find a head (…产业园, …局, …资金); the name's left edge is
 found by walking jieba tokens leftwards until a clause-opening verb, a
 function word, a number or punctuation.  The same walk trims the lead-in of
-the first item of a list ("积极支持善韦尔德斯凯勒、…" → 善韦尔德斯凯勒).
+the first item of a list ("积极支持云帆精密、…" → 云帆精密).
 """
 
 from __future__ import annotations

@@ -341,7 +341,7 @@ def topic_role(text: str, pos: int, otype: str) -> str | None:
 def _topic(f: SentenceFacts, types: Mapping[str, str]) -> tuple[Mention, str, int] | None:
     """The project a paragraph is about: the first name of a numbered or short opening sentence.
 
-    1.颍川大道东延工程。建设单位：…。总投资8.6亿元，使用专项债券…: the later sentences speak of it.
+    1.云栖大道改造工程。建设单位：…。总投资8.6亿元，使用专项债券…: the later sentences speak of it.
     """
     text = f.sentence.text
     if not (ENUMERATOR.match(text) or len(text) <= 40):
@@ -482,7 +482,7 @@ def investments(facts: list[SentenceFacts], types: Mapping[str, str]) -> dict[st
                     found = _investment(f.sentence.text, f.sentence, None, m)
                     if found is not None:
                         out[eid] = found
-        # 1.颍川大道东延工程。建设单位：…。总投资8.6亿元: the item's later sentence states its total
+        # 1.云栖大道改造工程。建设单位：…。总投资8.6亿元: the item's later sentence states its total
         if topic is not None and not named and topic[1] not in out and topic[2] != f.sentence.start:
             total = _ITEM_TOTAL.search(f.sentence.text)
             if total is not None:

@@ -7,7 +7,7 @@
 * PARTICIPATES_IN: a list or a name followed by 入选/获/列入/申报/开展… and a policy; projects
   named after "列入P的项目" in the same paragraph.
 * LOCATED_IN: 在Z谋划了A、B等载体; Z…已入驻A、B等企业.
-* INVESTS_IN: a company whose name begins a project's name (均胜电子 → 均胜电子创新产业园).
+* INVESTS_IN: a company whose name begins a project's name (云帆精密 → 云帆精密智造产业园).
 """
 
 from __future__ import annotations
@@ -320,7 +320,7 @@ def _participates(f: SentenceFacts, b: RelationBuilder) -> None:
                 if iid and b.type_of(iid) in _SUBJECT_TYPES:
                     b.add(iid, "PARTICIPATES_IN", pid, sent, period=period, action=action)
                     subjects_done.add(item.start)
-    # a single name followed by a trigger: 烟草公司入选“…”, …项目获省保障性安居工程…
+    # a single name followed by a trigger: 烟草公司入选“…”, …项目入选省重点建设项目…
     for m, eid in zip(f.mentions, f.entity_ids, strict=True):
         if m.type not in _SUBJECT_TYPES or not eid or m.nested or m.start in subjects_done:
             continue
@@ -477,7 +477,7 @@ def _located_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
     longest zone form first; the rest must be a name of its own (≥ 2 characters).
     A zone written after another lies in it when it is an administrative unit of
     it (宁波市XX区, 丽水市松阳县); a park or a building named after its city
-    (宁波软件园) is left alone, which the hand-made annotations agree with.
+    (青川软件园) is left alone, which the hand-made annotations agree with.
     """
     lex = load_lexicon()
     forms: dict[str, str] = {}
