@@ -317,7 +317,7 @@ _INVESTOR_LABEL = re.compile(
 )
 _PLACE_WORD = re.compile(r"(?:位于|坐落于|落户|选址|涉及)(?:[^，。；]{0,30}[、和及])?$")
 _MONEY_WORD = re.compile(
-    r"(?:资金来源(?:为|是|[:：])|使用|获得?|争取|下达|安排)(?:[^，。；]{0,40}[、和及])?"
+    r"(?:资金来源(?:为|是|[:：])|使用|获得?|争取|下达|安排|其余(?:部分|资金)?由)(?:[^，。；]{0,40}[、和及])?"
     r"(?:\d{4}年)?(?:度|新增|中央|省级|市级|区级)?$"
 )
 
@@ -409,6 +409,10 @@ def qualify(
     )
 
 
+#: The rest of a project's money, after the instruments with figures: 其余由X自筹.
+_REST_BY = re.compile(r"其余(?:部分|资金)?由$")
+
+
 def _amount_for(
     text: str, sent: Sentence, s: Mention | None, o: Mention | None, f: SentenceFacts
 ) -> Amount | None:
@@ -434,6 +438,10 @@ def _amount_for(
             group = f"g{sent.start}-{end + first[0][0]}"
             a = first[1]
             return Amount(a.text, a.value, a.currency, a.masked, a.approx, shared=True, group=group)
+    if o is not None and _REST_BY.search(text, 0, o.start - sent.start):
+        # 其余由X自筹: the rest of the money, stated without a figure unless one follows
+        rest = _amount_right_after(text, o.end - sent.start)
+        return rest[1] if rest is not None else None
     pos = (o.end if o is not None else (s.end if s is not None else 0)) - sent.start
     best: Amount | None = None
     best_d = 10**9

@@ -178,6 +178,7 @@ def test_a_named_banks_loan_a_bonds_funds_and_own_money_are_the_instrument(run: 
     funded = {(name[r.subject], name[r.object], r.amount.value if r.amount else None) for r in rels}
     assert ("云栖大道改造工程", "银行贷款", 300_000_000) in funded
     assert ("云栖大道改造工程", "新增专项债券", 120_000_000) in funded
+    assert ("云栖大道改造工程", "企业自筹", None) in funded  # 其余由…自筹: the rest of its money
 
 
 def test_a_bond_keeps_the_modifier_that_makes_it_another_instrument(learned: Run) -> None:
