@@ -170,6 +170,7 @@ def build_entities(
     if issuer and uf.find(n) in groups:
         groups[uf.find(n)].keys |= {norm(f) for f in derived_forms(issuer, "Agency", zones, lex)}
     _merge_short_projects(groups, mentions, lex)
+    _merge_default_bonds(groups)
     _merge_agency_abbreviations(groups)
     _merge_zone_suffixes(groups, lex)
     if zone:
@@ -264,6 +265,34 @@ def _merge_short_projects(groups: dict[int, _Group], mentions: list[Mention], le
             if gid in groups and gid != target and not any(len(x) > 6 for x in groups[gid].keys):
                 groups[gid].type = "Project"
                 _merge(groups, target, gid)
+
+
+#: The issue a bare bond name means in a report that names it: 专项债券 there is its 新增专项债券.
+_DEFAULT_ISSUE = "新增"
+
+
+def _merge_default_bonds(groups: dict[int, _Group]) -> None:
+    """A report's bare bond (专项债券, 一般债券) is its new issue (新增专项债券) when it names one.
+
+    Budget and project reports state the year's new bonds in full once and bare in the project
+    lines; refinancing (再融资…) is always written out, so only the new issue takes the bare name.
+    """
+    bare_of: dict[str, int] = {}
+    for gid, g in groups.items():
+        if g.type == "Funding":
+            for k in g.keys:
+                if k.endswith(BONDS):
+                    bare_of.setdefault(k, gid)
+    for gid in list(groups):
+        issue = groups.get(gid)
+        if issue is None or issue.type != "Funding":
+            continue
+        for k in sorted(issue.keys):
+            if not (k.startswith(_DEFAULT_ISSUE) and k.endswith(BONDS)):
+                continue
+            other = bare_of.get(k[len(_DEFAULT_ISSUE) :])
+            if other is not None and other != gid and other in groups:
+                _merge(groups, gid, other)
 
 
 def _merge_agency_abbreviations(groups: dict[int, _Group]) -> None:
@@ -379,6 +408,8 @@ def _canonical(g: _Group, lex: Lexicon, zones: list[str], report_zone: str | Non
         elif g.type == "Funding":
             bonus += 3 * (f in lex.funding_words) - 2 * (strip_year_batch(f) != f)
             bonus -= f.endswith("资金") and f[:-2] in g.forms  # the bond itself is a form (instrument_forms)
+            # the new issue over the bare bond it took in (_merge_default_bonds)
+            bonus += 4 * (f.startswith(_DEFAULT_ISSUE) and f[len(_DEFAULT_ISSUE) :] in g.forms)
         elif g.type == "Agency":
             bonus -= 5 * (f in _SELF_AGENCY)
             bonus += 4 * g.is_issuer * (f == next(iter(g.forms)))

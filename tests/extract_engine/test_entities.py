@@ -187,6 +187,16 @@ def test_a_bond_keeps_the_modifier_that_makes_it_another_instrument(learned: Run
     )
     ents, _ = learned(text)
     funding = {e.name: e for e in ents if e.type == "Funding"}
-    assert {"新增专项债券", "再融资专项债券", "再融资一般债券", "专项债券"} <= set(funding)
+    assert {"新增专项债券", "再融资专项债券", "再融资一般债券"} <= set(funding)
     assert funding["新增专项债券"] is not funding["再融资专项债券"]
-    assert "专项债券" not in funding["新增专项债券"].aliases  # a bare bond is not the modified one
+    assert "专项债券" not in funding["再融资专项债券"].aliases  # a bare bond is not the refinancing
+
+
+def test_a_reports_bare_bond_is_its_new_issue_never_its_refinancing(learned: Run) -> None:
+    text = (
+        "全年争取新增专项债券5亿元，发行再融资专项债券3亿元。1.云栖大道改造工程。资金来源：专项债券1.2亿元。"
+    )
+    ents, _ = learned(text)
+    funding = by_name([e for e in ents if e.type == "Funding"])
+    assert funding["专项债券"] is funding["新增专项债券"] and funding["专项债券"].name == "新增专项债券"
+    assert funding["再融资专项债券"] is not funding["新增专项债券"]
