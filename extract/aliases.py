@@ -85,7 +85,6 @@ def derived_forms(text: str, etype: EntityType, zones: list[str], lex: Lexicon) 
             for tail in ("资金", "券"):
                 if base.endswith(tail) and base[: -len(tail)] in lex.funding_words:
                     out.append(base[: -len(tail)])
-        out += instrument_forms(text)
     elif etype == "Zone":
         for d in lex.directions:
             if text.startswith(d) and len(text) - len(d) >= 2:
@@ -147,6 +146,8 @@ def build_entities(
     companies = [m for m in mentions if m.type == "Company" and not m.nested]
     owners = sorted({f for m in companies for f in (m.text, *m.forms) if len(f) >= 2}, key=len, reverse=True)
     for m in mentions:
+        if m.type == "Funding":  # the instrument is one of the mention's names (instrument_forms)
+            m.forms += [f for f in instrument_forms(m.text) if f not in m.forms]
         keys = {norm(m.text)} | {norm(f) for f in m.forms}
         keys |= {norm(f) for f in derived_forms(m.text, m.type, zones, lex)}
         if m.type == "Project":
@@ -210,9 +211,6 @@ def _collect(
         g.forms[m.text] += 2
         for f in m.forms:
             g.forms[f] += 1
-        if m.type == "Funding":
-            for f in instrument_forms(m.text):
-                g.forms[f] += 1
         g.keys |= keys_of[i]
     return groups
 

@@ -31,8 +31,9 @@ _QUOTE = re.compile(r"“([^“”\n]{1,30})”")
 #: 区委、区政府 and 市委、市政府: the party committee and the government named as one body.
 _PAIRED_BODIES = re.compile(r"([省市区县])委[、和]([省市区县])政府")
 #: A phase written after a project's head belongs to its name: …改造工程（二期）, …新区医院（一期）.
-_PHASE_AFTER = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]")
-_PHASE_AT_END = re.compile(_PHASE_AFTER.pattern + "$")
+#: A phase written after a name: 改造工程（一期）.
+PHASE_AFTER = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]")
+_PHASE_AT_END = re.compile(PHASE_AFTER.pattern + "$")
 
 
 @cache
@@ -115,7 +116,7 @@ def head_spans(sent: Sentence, toks: Tokens) -> list[Mention]:
                 m = Mention(sent.start + start, sent.start + end, hint, text[start:end], "span")
                 out.append(m)
             j -= 1
-        phase = _PHASE_AFTER.match(text, end)
+        phase = PHASE_AFTER.match(text, end)
         if phase is not None:
             out += [
                 Mention(
@@ -145,7 +146,7 @@ _NOT_TITLE_OPENING_POS = ("v", "d", "p", "c", "r")
 
 
 def without_phase(name: str) -> str:
-    """``北环路改造工程（一期）`` → ``北环路改造工程``; a name without a trailing phase as it is."""
+    """``云栖路改造工程（一期）`` → ``云栖路改造工程``; a name without a trailing phase as it is."""
     m = _PHASE_AT_END.search(name)
     return name[: m.start()] if m is not None else name
 

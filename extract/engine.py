@@ -9,6 +9,7 @@ from sentence patterns.  Everything outside ``loaded.body`` is left alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -186,41 +187,47 @@ def _decide_mentions(
     return _best_edges(_modifiers_belong(_phases_belong(scored), ctx.lex))
 
 
-def _phases_belong(scored: list[Mention]) -> list[Mention]:
-    """改造工程（一期）: a phase written after a name is part of it, and the bare name another form.
-
-    Of a name with and without its phase, both kept by the model, the one with the phase
-    wins the edge choice and carries the other as an alias.
-    """
+def _fuller_wins(
+    scored: list[Mention], bare_span: Callable[[Mention], tuple[int, int] | None], alias: bool
+) -> list[Mention]:
+    """Of a name with and without a part that belongs to it, both kept by the model, the fuller one
+    wins the edge choice (``bare_span``: where the name stands without that part, or None), and
+    carries the bare one as an alias when ``alias``."""
     at = {(m.start, m.end, m.type): m for m in scored}
     for m in scored:
-        bare = without_phase(m.text)
-        if bare == m.text:
-            continue
-        short = at.get((m.start, m.start + len(bare), m.type))
+        span = bare_span(m)
+        short = at.get((*span, m.type)) if span is not None else None
         if short is not None and (short.score or 0.0) > (m.score or 0.0):
             m.score = (short.score or 0.0) + 1e-6
-            if bare not in m.forms:
-                m.forms.append(bare)
+            if alias and short.text not in m.forms:
+                m.forms.append(short.text)
     return scored
+
+
+def _phases_belong(scored: list[Mention]) -> list[Mention]:
+    """改造工程（一期）: a phase written after a name is part of it, and the bare name another form."""
+
+    def bare_span(m: Mention) -> tuple[int, int] | None:
+        bare = without_phase(m.text)
+        return (m.start, m.start + len(bare)) if bare != m.text else None
+
+    return _fuller_wins(scored, bare_span, alias=True)
 
 
 def _modifiers_belong(scored: list[Mention], lex: Lexicon) -> list[Mention]:
     """新增专项债券: a bond modifier (``bond_modifiers``) written before a bond is part of its name.
 
-    Of a bond with and without its modifier, both kept by the model, the one with the
-    modifier wins the edge choice.  The bare bond is not made its alias: 新增专项债券 and
-    再融资专项债券 of one report would become one entity through it.
+    The bare bond is not made its alias: 新增专项债券 and 再融资专项债券 of one report would
+    become one entity through it.
     """
-    at = {(m.start, m.end, m.type): m for m in scored if m.type == "Funding"}
-    for m in at.values():
+
+    def bare_span(m: Mention) -> tuple[int, int] | None:
+        if m.type != "Funding" or not m.text.endswith(BONDS):
+            return None
         mod = next((w for w in lex.bond_modifiers if m.text.startswith(w)), None)
-        if mod is None or not m.text.endswith(BONDS):
-            continue
-        short = at.get((m.start + len(mod), m.end, "Funding"))
-        if short is not None and (short.score or 0.0) > (m.score or 0.0):
-            m.score = (short.score or 0.0) + 1e-6
-    return scored
+        return (m.start + len(mod), m.end) if mod is not None else None
+
+    return _fuller_wins(scored, bare_span, alias=False)
 
 
 def _edge_ranks(by_span: dict[tuple[int, int], list[Mention]]) -> dict[tuple[int, int], list[str]]:

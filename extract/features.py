@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from extract.candidates import head_types
+from extract.candidates import PHASE_AFTER, head_types
 from extract.lexicon import Lexicon
 from extract.mentions import Mention
 from extract.names import Tokens, in_dictionary, is_masked, pos_of
@@ -227,7 +227,7 @@ def mention_features(m: Mention, view: SentenceView) -> list[str]:
 
 
 _BATCH = re.compile(r"第[一二三四五六七八九十\d]+批|首批")
-_PHASE = re.compile(r"[（(][一二三四五六七八九十\d]+期[)）]|[一二三四五六七八九十]期")
+_PHASE = re.compile(PHASE_AFTER.pattern + r"|[一二三四五六七八九十]期")
 _QUOTED_HEAD = re.compile(r"^“[^“”]+”(项目|课题|工程)$")
 
 
