@@ -41,7 +41,7 @@ from extract.mentions import (
 )
 from extract.model import Entity, EntityType, LoadedText, Period, Relation, ReportMeta
 from extract.names import Tokens, all_generic, pos_of
-from extract.pairs import EXACT_ROLES, PairCandidate, candidates, group_of, investments, qualify
+from extract.pairs import PairCandidate, candidates, group_of, investments, qualify
 from extract.relations import SIGNATURES, RelationBuilder, SentenceFacts, build_relations
 from extract.resolve import resolve_sentence
 from extract.segment import tokenize
@@ -459,7 +459,7 @@ def extract_entities_relations(
     for c in cands:
         proba = model.relations.proba(c.features)
         pred, p = max(((k, v) for k, v in proba.items() if k != NONE), key=lambda kv: kv[1])
-        if c.role in EXACT_ROLES and proba.get(c.role, 0.0) >= KNOWN_FLOOR:
+        if c.exact and c.role is not None and proba.get(c.role, 0.0) >= KNOWN_FLOOR:
             pred, p = c.role, max(proba[c.role], model.relation_threshold)  # 建设单位：X is exact
         if p < model.relation_threshold or not _fits(pred, c, types):
             continue

@@ -289,7 +289,8 @@ def _typed_items(
         words = [t.word for t in toks.tokens if s <= t.start and t.end <= e]
         if all_generic(words, lex):
             continue
-        etype = _own_type(name, own_type)
+        # a place in a list is a place whatever the list's head (赴长三角、珠三角开展…, 赴日本、韩国…)
+        etype = "Zone" if name in lex.places else _own_type(name, own_type)
         short = False
         if etype is None:
             if head_type is None:

@@ -23,6 +23,7 @@ from extract.names import (
     has_proper,
     in_dictionary,
     is_masked,
+    name_stop,
     pos_of,
     stops_name,
 )
@@ -359,6 +360,8 @@ def _suffix_name(
         build_verbs=etype in ("Project", "Zone"),
         allow_verbs=etype in ("Project", "Funding"),
     )
+    if start == head_start and head in _LEGAL_FORMS:
+        start = _past_inner_verb(toks, head_start, lex, max_chars)
     if etype == "Zone":
         zone_start = _zone_start(toks, text, head_start, head, start, lex)
         if zone_start is None:
@@ -374,6 +377,17 @@ def _suffix_name(
     if not _suffix_ok(name, modifier, mod_tokens, head, etype, lex):
         return None
     return _mention(sent, start, end, etype, "suffix")
+
+
+def _past_inner_verb(toks: Tokens, head_start: int, lex: Lexicon, max_chars: int) -> int:
+    """A registered name whose last word reads as a verb alone (丸荣|化成|株式会社): the verb is
+    part of the name when a name word stands before it; a clause verb (协助|…公司) has none."""
+    i = toks.index_at(head_start) - 1
+    if i < 1 or toks.tokens[i].end != head_start or pos_of(toks.tokens[i].word) != "v":
+        return head_start
+    if name_stop(toks, i - 1, lex, build_verbs=False):
+        return head_start
+    return expand_left(toks, toks.tokens[i].start, lex, max_chars=max_chars - len(toks.tokens[i].word))
 
 
 #: One-character administrative heads: they close a zone only after a place name (宁波市, 南湾区).
@@ -442,7 +456,7 @@ def _word_owns_head(word: str) -> bool:
 
 
 _STANDALONE_ZONES = frozenset({"高新区", "开发区", "经开区"})
-_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司")
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "株式会社")
 #: Instrument words that a programme's name may precede (服务业发展|引导资金, 产业|基金).
 _OPEN_FUNDING = ("引导资金", "奖补资金", "基金")
 _PAYMENT_VERBS = ("兑现", "兑付", "拨付", "下达", "发放")
@@ -452,6 +466,14 @@ _CJK1 = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _MEASURE_IN_NAME = re.compile(r"\d+(?:\.\d+)?(?=万?(?:英寸|纳米|吨|套|台|件|平方米|千瓦|兆瓦|千伏|GW|MW))")
 _FUNDING_GENERIC_LEFT = frozenset({"企业", "相关", "各类", "各项", "年度", "全年", "该", "社会"})
 _GENERIC_PRONE_PROJECT = frozenset({"项目", "工程", "平台", "中心", "基地", "学校", "医院", "院校"})
+
+
+def _without_place(modifier: str, mod_tokens: list[str], lex: Lexicon) -> str:
+    """A company's own name without the place it is from (新加坡|华益控股, 日本|丸荣化成株式会社):
+    the short-name grammar bounds the name itself, not its home."""
+    if len(mod_tokens) > 1 and mod_tokens[0] in lex.places:
+        return modifier[len(mod_tokens[0]) :]
+    return modifier
 
 
 def _suffix_ok(
@@ -484,9 +506,10 @@ def _suffix_ok(
             return False  # 高新区能源(管理): a zone word before an industry word names no company
         if head in _LEGAL_FORMS:
             return 2 <= len(modifier) <= 20 and not all_generic(mod_tokens, lex)
-        if head in ("公司", "集团", "商会", "股份"):
-            return 2 <= len(modifier) <= 6 and not all_generic(mod_tokens, lex)
-        return 2 <= len(modifier) <= 4 and has_proper(mod_tokens)
+        own = _without_place(modifier, mod_tokens, lex)
+        if head.endswith(("公司", "集团", "商会", "股份")):
+            return 2 <= len(own) <= 6 and not all_generic(mod_tokens, lex)
+        return 2 <= len(own) <= 4 and has_proper(mod_tokens[1:] if own != modifier else mod_tokens)
     # Project
     if all_generic(mod_tokens, lex) or modifier in lex.generic_words:
         return False

@@ -53,6 +53,8 @@ class PairCandidate:
     rule: Relation | None = None
     #: the predicate a project list's field states for the pair (:func:`topic_role`), if any
     role: str | None = None
+    #: the field states ``role`` as exactly as a rule's pattern: kept over the model's doubt
+    exact: bool = False
 
 
 def _types_fit(ts: str, to: str) -> bool:
@@ -187,6 +189,12 @@ def _amount_right_after(text: str, pos: int) -> tuple[tuple[int, int], Amount] |
     return None
 
 
+def _item_with_amount(text: str, m: Mention, offset: int) -> bool:
+    """A recipient opening its sentence with its own share (其中：A项目3.2亿元；B项目…): the
+    instrument the earlier sentence introduced pays it, as plainly as a rule's pattern."""
+    return m.start - offset <= _PER_ITEM_GAP + 3 and _amount_right_after(text, m.end - offset) is not None
+
+
 def candidates(
     facts: list[SentenceFacts],
     entities: list[Entity],
@@ -209,19 +217,22 @@ def candidates(
         o: Mention | None,
         feats: list[str],
         role: str | None = None,
-        plain: bool = False,
+        stated: str | None = None,
+        exact: bool = False,
     ) -> None:
+        """``role``: a project list's field; ``stated``: the predicate the words say as plainly as a
+        rule's pattern (the rule feature); ``exact``: kept over the model's doubt."""
         key = (sid, oid, sent.start)
         if key in seen or sid == oid:
             return
         seen.add(key)
         rule = rule_at.get(key)
         if USE_RULE_FEATURE:
-            said = rule.predicate if rule else (role if role in EXACT_ROLES or plain else "none")
+            said = rule.predicate if rule else stated or (role if role in EXACT_ROLES else "none")
             feats.append(f"rule={said}")
         if role is not None:
             feats.append(f"role={role}")
-        out.append(PairCandidate(sid, oid, sent, s, o, feats, rule, role))
+        out.append(PairCandidate(sid, oid, sent, s, o, feats, rule, role, exact or role in EXACT_ROLES))
 
     paragraph = -1
     item_paragraph = False
@@ -251,14 +262,16 @@ def candidates(
                 feats = _pair_features(f, None, o, "Zone", "Funding", tokens_of[k])
                 feats.append("sentence_no_subject")
                 received = _zone_receives(sent.text, o.end - sent.start)
-                add(zone_id, oid, sent, None, o, feats, "FUNDED_BY" if received else None, received)
+                add(zone_id, oid, sent, None, o, feats, "FUNDED_BY" if received else None,
+                    "FUNDED_BY" if received else None)  # fmt: skip
         if not fundings and carried_funding is not None:
             o, oid = carried_funding
             for s, sid in pairs:
                 if types[sid] in ("Project", "Company", "Zone"):
                     feats = _pair_features(f, s, None, types[sid], "Funding", tokens_of[k])
                     feats.append(f"carried_from={o.text[-2:]}")
-                    add(sid, oid, sent, s, None, feats)
+                    paid = types[sid] != "Zone" and _item_with_amount(sent.text, s, sent.start)
+                    add(sid, oid, sent, s, None, feats, stated="FUNDED_BY" if paid else None)
         if topic is not None and topic[2] != sent.start:
             tid = topic[1]
             for o, oid in pairs:
@@ -266,7 +279,8 @@ def candidates(
                     feats = _pair_features(f, None, o, types[tid], types[oid], tokens_of[k])
                     feats.append("topic_subject")
                     role = topic_role(sent.text, o.start - sent.start, types[oid])
-                    add(tid, oid, sent, None, o, feats, role)
+                    stated = _stated_field(role, sent.text, o.start - sent.start)
+                    add(tid, oid, sent, None, o, feats, role, stated, exact=stated == "LOCATED_IN")
                 if oid != tid and types[oid] == "Company" and types[tid] in ("Project", "Zone"):
                     feats = _pair_features(f, o, None, "Company", types[tid], tokens_of[k])
                     feats.append("topic_object")
@@ -320,6 +334,20 @@ _MONEY_WORD = re.compile(
     r"(?:资金来源(?:为|是|[:：])|使用|获得?|争取|下达|安排|其余(?:部分|资金)?由)(?:[^，。；]{0,40}[、和及])?"
     r"(?:\d{4}年)?(?:度|新增|中央|省级|市级|区级)?$"
 )
+
+
+#: Fields that state the item's place or money as plainly as a rule's pattern (位于东岚街道,
+#: 资金来源：专项债券…, 其余由X自筹); 涉及, 使用 or 争取 stay the model's to weigh.
+_PLAIN_PLACE = re.compile(r"(?:位于|坐落于|选址于?)$")
+_SOURCE_FIELD = re.compile(r"资金来源(?:为|是|[:：])|其余(?:部分|资金)?由")
+
+
+def _stated_field(role: str | None, text: str, pos: int) -> str | None:
+    if role == "LOCATED_IN" and _PLAIN_PLACE.search(text, 0, pos) is not None:
+        return role
+    if role == "FUNDED_BY" and _SOURCE_FIELD.search(text, max(0, pos - 48), pos) is not None:
+        return role
+    return None
 
 
 def topic_role(text: str, pos: int, otype: str) -> str | None:
