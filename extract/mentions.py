@@ -369,6 +369,8 @@ def _suffix_name(
         start = zone_start
     # drop generic words on the left (企业奖励资金 -> 奖励资金; 特色产业园 stays generic)
     mod_tokens = [t.word for t in toks.tokens if start <= t.start and t.end <= head_start]
+    if etype == "Company" and head not in _LEGAL_FORMS:
+        start, mod_tokens = _after_descriptor(start, mod_tokens)
     if etype == "Funding":
         while mod_tokens and mod_tokens[0] in _FUNDING_GENERIC_LEFT:
             start += len(mod_tokens.pop(0))
@@ -466,6 +468,15 @@ _CJK1 = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _MEASURE_IN_NAME = re.compile(r"\d+(?:\.\d+)?(?=万?(?:英寸|纳米|吨|套|台|件|平方米|千瓦|兆瓦|千伏|GW|MW))")
 _FUNDING_GENERIC_LEFT = frozenset({"企业", "相关", "各类", "各项", "年度", "全年", "该", "社会"})
 _GENERIC_PRONE_PROJECT = frozenset({"项目", "工程", "平台", "中心", "基地", "学校", "医院", "院校"})
+
+
+def _after_descriptor(start: int, mod_tokens: list[str]) -> tuple[int, list[str]]:
+    """A short name after the kind of firm it is (港资企业|恒通物流, 龙头企业|华信电子): the kind
+    describes the company, it is not part of its name."""
+    cut = max((k for k, w in enumerate(mod_tokens[:-1]) if w.endswith("企业")), default=None)
+    if cut is None:
+        return start, mod_tokens
+    return start + sum(len(w) for w in mod_tokens[: cut + 1]), mod_tokens[cut + 1 :]
 
 
 def _without_place(modifier: str, mod_tokens: list[str], lex: Lexicon) -> str:

@@ -181,12 +181,46 @@ def _words_in(tokens: list[str], gap: str) -> list[str]:
     return out
 
 
-def _amount_right_after(text: str, pos: int) -> tuple[tuple[int, int], Amount] | None:
-    for (a, b), amount in find_amounts(text[pos : pos + 24]):
-        if a <= _PER_ITEM_GAP:
+def _amount_right_after(
+    text: str, pos: int, gap: int = _PER_ITEM_GAP, window: int = 24
+) -> tuple[tuple[int, int], Amount] | None:
+    """The first amount after ``pos`` when at most ``gap`` characters (约, ：) stand before it."""
+    for (a, b), amount in find_amounts(text[pos : pos + window]):
+        if a <= gap:
             return (pos + a, pos + b), amount
         break
     return None
+
+
+#: Words after a company that say it puts money into the report's own area (增资扩产, 追加投资), and
+#: words before a list of companies that say they were set up there (新设外资企业…有X、Y).
+_INVESTS_AFTER = re.compile(r"[^，,；;。：:]{0,40}?(?:增资|追加投资)")
+_SET_UP_BEFORE = re.compile(r"新设(?:立)?(?:外资|外商投资)?企业")
+#: What follows an increase's figure when the increase pays for a build of its own.
+_BUILDS_WITH = re.compile(r"(?:用于|主要用于)?(?:建设|新建|扩建|实施|投资建设)")
+
+
+def _past_figure(text: str, pos: int) -> int:
+    """Past the figure that follows ``pos`` (增资|2800万美元|建设…), or ``pos`` when none does."""
+    found = _amount_right_after(text, pos, gap=2)
+    return found[0][1] if found is not None else pos
+
+
+def _invests_here(
+    text: str, m: Mention, offset: int, pairs: list[tuple[Mention, str]], types: Mapping[str, str]
+) -> bool:
+    """A company investing where the report is, with no project of its own named in the clause."""
+    lo, hi = m.start - offset, m.end - offset
+    after = _INVESTS_AFTER.match(text, hi)
+    if after is None and _SET_UP_BEFORE.search(text, 0, lo) is None:
+        return False
+    if after is not None and _BUILDS_WITH.match(text, _past_figure(text, after.end())):
+        return False  # 增资2800万美元建设二期厂房: the money goes into the build the clause names
+    end = after.end() if after is not None else hi
+    # 世宏电子二期增资项目: the increase is a project of its own, which takes the investment
+    return not any(
+        types[eid] == "Project" and x.start - offset < end and x.end - offset > lo for x, eid in pairs
+    )
 
 
 def _item_with_amount(text: str, m: Mention, offset: int) -> bool:
@@ -241,6 +275,13 @@ def candidates(
     for k, f in enumerate(facts):
         sent = f.sentence
         pairs = [(m, eid) for m, eid in zip(f.mentions, f.entity_ids, strict=True) if eid]
+        if zone_id is not None:
+            # 鼎丰食品增资1500万美元, 新设外资企业…主要有X、Y: the company invests in the report's area
+            for s, sid in pairs:
+                if types[sid] == "Company" and _invests_here(sent.text, s, sent.start, pairs, types):
+                    feats = _pair_features(f, s, None, "Company", "Zone", tokens_of[k])
+                    feats.append("invests_here")
+                    add(sid, zone_id, sent, s, None, feats, "INVESTS_IN")
         for s, sid in pairs:
             for o, oid in pairs:
                 if sid == oid or not _types_fit(types[sid], types[oid]):
@@ -405,6 +446,8 @@ def qualify(
         amount = _amount_for(text, sent, s, o, f) or amount
     if pred == "INVESTS_IN" and amount is None:
         amount = _investment(text, sent, s, o)
+        if amount is None and o is None and s is not None and f is not None:
+            amount = _list_total(text, sent, s, f)
         if amount is None and invested is not None:
             amount = invested.get(cand.object)  # 总投资 stated where the report describes the project
     if period is None and pred != "LOCATED_IN":
@@ -439,6 +482,27 @@ def qualify(
 
 #: The rest of a project's money, after the instruments with figures: 其余由X自筹.
 _REST_BY = re.compile(r"其余(?:部分|资金)?由$")
+
+
+#: Words that make the next figure a list's sum (合计新增投资21.6亿元, 共完成投资…).
+_TOTAL_WORD = re.compile(r"[，,]?(?:合计|共计|总计|累计|共)[^，,；;。]{0,8}?(?=[\d*＊]|约|近|超)")
+
+
+def _list_total(text: str, sent: Sentence, s: Mention, f: SentenceFacts) -> Amount | None:
+    """The sum stated for the list ``s`` stands in (A、B等3家企业增资扩产，合计新增投资X): shared."""
+    grouped = group_of(s, f)
+    if grouped is None:
+        return None
+    _, end = grouped
+    lo = end - sent.start
+    clause_end = next((i for i in range(lo, len(text)) if text[i] in "；;。"), len(text))
+    for w in _TOTAL_WORD.finditer(text, lo, clause_end):
+        a = _figure_at(text, w.end())
+        if a is not None:
+            return Amount(
+                a.text, a.value, a.currency, a.masked, a.approx, shared=True, group=f"g{sent.start}-{end}"
+            )
+    return None
 
 
 def _amount_for(
@@ -487,6 +551,11 @@ _INVEST_WORD = re.compile(
 
 def _investment(text: str, sent: Sentence, s: Mention | None, o: Mention | None) -> Amount | None:
     """The amount written after an investment word in the clause of the project or the company."""
+    if s is not None and o is not None and s.end <= o.start:
+        # C1投资8000万美元的P1、C2总投资3.2亿美元的P2: the figure between the two is theirs
+        between = _figure_after_word(text, s.end - sent.start, o.start - sent.start)
+        if between is not None:
+            return between
     anchors = [m.end - sent.start for m in (o, s) if m is not None]
     for anchor in anchors:
         lo, hi = _clause_around(text, anchor)
@@ -496,10 +565,24 @@ def _investment(text: str, sent: Sentence, s: Mention | None, o: Mention | None)
             if nxt is not None:
                 words.append(nxt)
         for w in words:
-            for (a, _), amount in find_amounts(text[w.end() : w.end() + 16]):
-                if a <= 2:
-                    return amount
-                break
+            found = _figure_at(text, w.end())
+            if found is not None:
+                return found
+    return None
+
+
+def _figure_at(text: str, pos: int, limit: int = 16) -> Amount | None:
+    """The amount that opens ``text`` at ``pos`` (约/超 aside), within ``limit`` characters."""
+    found = _amount_right_after(text, pos, gap=2, window=limit)
+    return found[1] if found is not None else None
+
+
+def _figure_after_word(text: str, lo: int, hi: int) -> Amount | None:
+    """The first figure right after an investment word between ``lo`` and ``hi``."""
+    for w in _INVEST_WORD.finditer(text, lo, hi):
+        found = _figure_at(text, w.end(), hi - w.end())
+        if found is not None:
+            return found
     return None
 
 
@@ -521,11 +604,9 @@ def investments(facts: list[SentenceFacts], types: Mapping[str, str]) -> dict[st
         # 1.云栖大道改造工程。建设单位：…。总投资8.6亿元: the item's later sentence states its total
         if topic is not None and not named and topic[1] not in out and topic[2] != f.sentence.start:
             total = _ITEM_TOTAL.search(f.sentence.text)
-            if total is not None:
-                for (a, _), amount in find_amounts(f.sentence.text[total.end() : total.end() + 16]):
-                    if a <= 2:
-                        out[topic[1]] = amount
-                    break
+            found = _figure_at(f.sentence.text, total.end()) if total is not None else None
+            if found is not None:
+                out[topic[1]] = found
     return out
 
 

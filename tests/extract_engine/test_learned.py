@@ -59,6 +59,10 @@ def _names(ents: list[Entity], etype: str) -> set[str]:
     return {n for e in ents if e.type == etype for n in (e.name, *e.aliases)}
 
 
+def _id(ents: list[Entity], name: str) -> str:
+    return next(e.id for e in ents if name in (e.name, *e.aliases))
+
+
 def _rel(ents: list[Entity], rels: list[Relation], s: str, p: str, o: str) -> Relation | None:
     by_id = {e.id: {e.name, *e.aliases} for e in ents}
     return next(
@@ -210,3 +214,39 @@ def test_zone_inflow_is_a_plain_reading() -> None:
     assert _zone_receives(text, text.index("1.2"))
     spent = "兑现人才引进奖补资金6280万元"
     assert not _zone_receives(spent, spent.index("6280"))
+
+
+def test_a_capital_increase_invests_in_the_reports_own_area(learned: Run) -> None:
+    """SCHEMA: a company puts 增资 into an area; with no place named, the report's own area, and
+    the kind of firm before the name (港资企业) is not part of it."""
+    text = "南湖区外资企业增资扩股成效明显，港资企业青岚物流增资3000万美元，台资企业禾森食品增资800万美元。"
+    ents, rels = learned(text, zone="南湖区")
+    companies = _names(ents, "Company")
+    assert {"青岚物流", "禾森食品"} <= companies, companies
+    invests = _rel(ents, rels, "青岚物流", "INVESTS_IN", "南湖区")
+    assert invests is not None, rels
+    assert invests.amount is not None and (invests.amount.value, invests.amount.currency) == (
+        30_000_000,
+        "USD",
+    )
+    other = _rel(ents, rels, "禾森食品", "INVESTS_IN", "南湖区")
+    assert other is not None and other.amount is not None and other.amount.value == 8_000_000
+
+
+def test_a_capital_increase_with_a_project_of_its_own_goes_to_the_project(learned: Run) -> None:
+    text = "南湖区港资企业青岚物流增资3000万美元。下一步积极对接青岚物流二期增资项目，争取年内签约。"
+    ents, rels = learned(text, zone="南湖区")
+    to_area = [r for r in rels if r.predicate == "INVESTS_IN" and r.object == _id(ents, "南湖区")]
+    assert [r.evidence for r in to_area] == ["南湖区港资企业青岚物流增资3000万美元"], rels
+
+
+def test_each_investor_in_a_run_of_projects_keeps_its_own_figure(learned: Run) -> None:
+    """C1投资X的P1、C2总投资Y的P2: the figure between an investor and its project is theirs."""
+    text = (
+        "外资项目方面，韩国青岚电子株式会社投资6000万美元的车载显示模组项目、"
+        "新加坡禾森投资集团总投资2.4亿美元的南湖冷链物流中心项目相继签约。"
+    )
+    ents, rels = learned(text, zone="南湖区")
+    second = _rel(ents, rels, "新加坡禾森投资集团", "INVESTS_IN", "南湖冷链物流中心项目")
+    assert second is not None, rels
+    assert second.amount is not None and second.amount.value == 240_000_000
