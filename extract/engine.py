@@ -251,6 +251,10 @@ def _edge_ranks(by_span: dict[tuple[int, int], list[Mention]]) -> dict[tuple[int
 
 #: A name the batch already knows is kept where the model gives its type at least this much.
 KNOWN_FLOOR = 0.05
+#: A subject's programme in one sentence is the one the model is surest of, and any nearly as sure
+#: (入选A和B): a weaker rival is the sentence's other title (根据《…通知》…列入X培育库), not a second fact.
+RIVAL_RATIO = 0.7
+_ONE_OBJECT = frozenset({"PARTICIPATES_IN"})
 
 
 def _known_spans(sent: Sentence, toks: Tokens, ctx: DocContext) -> list[Mention]:
@@ -456,19 +460,36 @@ def extract_entities_relations(
         if old is None or old.confidence < rel.confidence:
             decided[fact] = rel
 
+    judged: list[tuple[PairCandidate, str, float]] = []
     for c in cands:
         proba = model.relations.proba(c.features)
         pred, p = max(((k, v) for k, v in proba.items() if k != NONE), key=lambda kv: kv[1])
         if c.exact and c.role is not None and proba.get(c.role, 0.0) >= KNOWN_FLOOR:
             pred, p = c.role, max(proba[c.role], model.relation_threshold)  # 建设单位：X is exact
-        if p < model.relation_threshold or not _fits(pred, c, types):
-            continue
+        if p >= model.relation_threshold and _fits(pred, c, types):
+            judged.append((c, pred, p))
+    for c, pred, p in without_weak_rivals(judged):
         accept(pred, c, p)
         for item in _listed_with(c, fact_at.get(c.sentence.start)):
             if _fits(pred, item, types):
                 accept(pred, item, p)
     kept = sorted(decided.values(), key=lambda r: (r.span[0], r.subject, r.predicate, r.object))
     return _entities_with_evidence(entities, kept, model.entity_threshold), kept
+
+
+def without_weak_rivals(
+    judged: list[tuple[PairCandidate, str, float]],
+) -> list[tuple[PairCandidate, str, float]]:
+    """The accepted pairs less those a surer object of the same subject and sentence outranks."""
+    best: dict[tuple[str, int, str], float] = {}
+    for c, pred, p in judged:
+        slot = (c.subject, c.sentence.start, pred)
+        best[slot] = max(best.get(slot, 0.0), p)
+    return [
+        (c, pred, p)
+        for c, pred, p in judged
+        if pred not in _ONE_OBJECT or p >= RIVAL_RATIO * best[(c.subject, c.sentence.start, pred)]
+    ]
 
 
 def _entities_with_evidence(

@@ -250,3 +250,30 @@ def test_each_investor_in_a_run_of_projects_keeps_its_own_figure(learned: Run) -
     second = _rel(ents, rels, "新加坡禾森投资集团", "INVESTS_IN", "南湖冷链物流中心项目")
     assert second is not None, rels
     assert second.amount is not None and second.amount.value == 240_000_000
+
+
+def test_a_weaker_programme_of_the_same_subject_and_sentence_gives_way() -> None:
+    """根据《…通知》…列入X培育库: of two titles one sentence gives a company, the far surer one is
+    the fact; two about as sure (入选A和B) both stay, and other subjects or sentences are not rivals."""
+    from extract.engine import RIVAL_RATIO, without_weak_rivals
+    from extract.pairs import PairCandidate
+    from extract.sentences import Sentence
+
+    one, other = Sentence(0, 10, "x" * 10, 0), Sentence(10, 20, "y" * 10, 0)
+
+    def cand(s: str, o: str, sent: Sentence = one) -> PairCandidate:
+        return PairCandidate(s, o, sent, None, None, [])
+
+    sure = 0.9
+    judged = [
+        (cand("c1", "list"), "PARTICIPATES_IN", sure),
+        (cand("c1", "notice"), "PARTICIPATES_IN", sure * RIVAL_RATIO * 0.9),
+        (cand("c1", "second_list"), "PARTICIPATES_IN", sure * 0.95),
+        (cand("c2", "notice"), "PARTICIPATES_IN", 0.3),
+        (cand("c1", "notice", other), "PARTICIPATES_IN", 0.3),
+        (cand("c1", "fund"), "FUNDED_BY", 0.3),
+    ]
+    kept = {(c.subject, c.object, c.sentence.start) for c, _, _ in without_weak_rivals(judged)}
+    assert ("c1", "notice", 0) not in kept
+    assert kept == {("c1", "list", 0), ("c1", "second_list", 0), ("c2", "notice", 0), ("c1", "notice", 10),
+                    ("c1", "fund", 0)}  # fmt: skip
