@@ -437,10 +437,10 @@ def extract_entities_relations(
             None,
         )
     builder = RelationBuilder(entities, issuer_id, meta.year, loaded.text)
+    zone_id = builder.zone_id = _report_zone_id(entities, meta)
     relations = build_relations(facts, builder)
     if model.relations is None and trace is None:
         return entities, _inherit_periods(relations, meta)
-    zone_id = _report_zone_id(entities, meta)
     cands = candidates(facts, entities, relations, zone_id, tokens_of)
     if trace is not None:
         by_id = {e.id: [e.name, *e.aliases] for e in entities}

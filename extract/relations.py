@@ -74,6 +74,8 @@ class RelationBuilder:
         self.out: dict[tuple[str, str, str], Relation] = {}
         #: the time a run of ；-joined clauses opened with (前三季度…，其中A…；B…): B's period too
         self.carry: Period | None = None
+        #: the report's own zone, where the engine knows it (the area every name of the report is in)
+        self.zone_id: str | None = None
 
     def add(
         self,
@@ -464,6 +466,8 @@ def _invests_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
                     b.add(c.id, "INVESTS_IN", p.id, first_sentence[p.id])
 
 
+#: Heads of areas too wide for a name's opening words to place it (宁波市, 浙江省).
+_COARSE_HEADS = ("市", "省")
 #: Forms that name a different zone in every report; a name never begins with them.
 _DEICTIC_ZONES = frozenset({"我区", "本区", "全区", "该区"})
 #: The shortest rest of a name after its zone (宁波|软件园 yes, 宁波|市 no).
@@ -471,7 +475,8 @@ _MIN_REST = 2
 
 
 def _located_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
-    """A name that opens with a zone lies in it: 宁波高新区凌智产业园项目 → 凌智产业园 in 宁波高新区.
+    """A name that opens with a zone lies in it: 南湖高新区云栖产业园项目 → 云栖产业园 in 南湖高新区,
+    unless that zone is the report's own area or a whole city (see :func:`_holds_everything`).
 
     Read off each written mention (so an alias counts as much as the name), the
     longest zone form first; the rest must be a name of its own (≥ 2 characters).
@@ -499,9 +504,20 @@ def _located_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
             for form in by_first.get(m.text[:1], ()):
                 if m.text.startswith(form) and len(m.text) - len(form) >= _MIN_REST:
                     rest = m.text[len(form) :]
-                    if m.type != "Zone" or _admin_head(rest, lex.zone_suffixes):
-                        b.add(eid, "LOCATED_IN", forms[form], f.sentence)
+                    zone = forms[form]
+                    if m.type == "Zone":
+                        placed = _admin_head(rest, lex.zone_suffixes)
+                    else:
+                        placed = not _holds_everything(b, zone)
+                    if placed:
+                        b.add(eid, "LOCATED_IN", zone, f.sentence)
                     break
+
+
+def _holds_everything(b: RelationBuilder, zone_id: str) -> bool:
+    """The report's own area or a whole city: a project's name opening with it says nothing of where
+    the project lies (宁波|溪口智创产业园 is not stated to be in 宁波市), a district's does."""
+    return zone_id == b.zone_id or b.by_id[zone_id].name.endswith(_COARSE_HEADS)
 
 
 #: Heads of administrative units: a zone closed by one of these is part of the place before it.
