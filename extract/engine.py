@@ -122,12 +122,28 @@ def _sentence_mentions(
     if model.mentions is not None or trace is not None:
         found = _decide_mentions(found, sent, toks, lists, model, ctx, trace)
     kept = resolve_sentence(found)
+    _written_tails(sent, kept)
     kept = _abbreviations(sent, kept)
     _compound_zones(kept)
     _place_before_zone(kept, lex)
     _hosts_are_zones(sent, kept, lists)
     kept.sort(key=lambda m: (m.start, -(m.end - m.start)))
     return kept, lists
+
+
+#: What may follow a project's name as written without being cut off it: 项目, a bare phase (一期).
+_PROJECT_TAIL = re.compile(r"(?:[一二三四五六七八九十]期)?项目|[一二三四五六七八九十]期(?![工建])")
+
+
+def _written_tails(sent: Sentence, kept: list[Mention]) -> None:
+    """A project's name as the report writes it, with the 项目 or phase right after the span
+    (X冷链物流中心|项目1.2亿元, X历史文化街区|一期), is one of its names too."""
+    for m in kept:
+        if m.type != "Project" or m.text.endswith("项目"):
+            continue
+        tail = _PROJECT_TAIL.match(sent.text, m.end - sent.start)
+        if tail is not None and m.text + tail.group(0) not in m.forms:
+            m.forms.append(m.text + tail.group(0))
 
 
 def _decide_mentions(

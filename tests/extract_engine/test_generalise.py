@@ -130,3 +130,23 @@ def test_province_and_county_are_both_zones(run: Run) -> None:
     found = names(ents)
     assert found["理县"].type == "Zone" and found["四川省"].type == "Zone"
     assert (found["理县"].name, "LOCATED_IN", found["四川省"].name) in triples(ents, rels)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "written"),
+    [
+        (
+            "新增专项债券安排：南湖区果蔬冷链物流中心项目1.2亿元。",
+            "南湖区果蔬冷链物流中心",
+            "南湖区果蔬冷链物流中心项目",
+        ),
+        ("南湖老街历史文化街区一期已于国庆前开街迎客。", "南湖老街历史文化街区", "南湖老街历史文化街区一期"),
+    ],
+)
+def test_a_project_goes_also_by_its_name_as_written_with_its_tail(
+    run: Run, text: str, name: str, written: str
+) -> None:
+    """The 项目 or bare phase right after the name is how the report writes it: one of its names."""
+    ents, _ = run(text)
+    found = names(ents)
+    assert name in found and written in found and found[name] is found[written], sorted(found)
