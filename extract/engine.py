@@ -133,17 +133,24 @@ def _sentence_mentions(
 
 #: What may follow a project's name as written without being cut off it: 项目, a bare phase (一期).
 _PROJECT_TAIL = re.compile(r"(?:[一二三四五六七八九十]期)?项目|[一二三四五六七八九十]期(?![工建])")
+#: The year an evaluation or a list is of, written right before its name (2022年度|全省…考核评价).
+_YEAR_BEFORE = re.compile(r"(?:19|20)\d{2}年度?$")
 
 
 def _written_tails(sent: Sentence, kept: list[Mention]) -> None:
-    """A project's name as the report writes it, with the 项目 or phase right after the span
-    (X冷链物流中心|项目1.2亿元, X历史文化街区|一期), is one of its names too."""
+    """A name as the report writes it, with the 项目 or phase right after a project's span
+    (X冷链物流中心|项目1.2亿元, X历史文化街区|一期) or the year right before a policy's
+    (2022年度|全省开发区考核评价), is one of its names too."""
     for m in kept:
-        if m.type != "Project" or m.text.endswith("项目"):
-            continue
-        tail = _PROJECT_TAIL.match(sent.text, m.end - sent.start)
-        if tail is not None and m.text + tail.group(0) not in m.forms:
-            m.forms.append(m.text + tail.group(0))
+        written = None
+        if m.type == "Project" and not m.text.endswith("项目"):
+            tail = _PROJECT_TAIL.match(sent.text, m.end - sent.start)
+            written = m.text + tail.group(0) if tail is not None else None
+        elif m.type == "Policy" and not m.text.startswith(("19", "20")):
+            year = _YEAR_BEFORE.search(sent.text, 0, m.start - sent.start)
+            written = year.group(0) + m.text if year is not None else None
+        if written is not None and written not in m.forms:
+            m.forms.append(written)
 
 
 def _decide_mentions(

@@ -277,3 +277,9 @@ def test_a_weaker_programme_of_the_same_subject_and_sentence_gives_way() -> None
     assert ("c1", "notice", 0) not in kept
     assert kept == {("c1", "list", 0), ("c1", "second_list", 0), ("c2", "notice", 0), ("c1", "notice", 10),
                     ("c1", "fund", 0)}  # fmt: skip
+
+
+def test_an_evaluation_goes_also_by_its_name_with_the_year_written_before_it(learned: Run) -> None:
+    ents, _ = learned("南湖经开区在2023年度全省开发区综合发展水平考核评价中位列全省第五。")
+    policies = [e for e in ents if e.type == "Policy"]
+    assert any("2023年度全省开发区综合发展水平考核评价" in (e.name, *e.aliases) for e in policies), policies
