@@ -142,6 +142,7 @@ _ITEM_MARK = re.compile(r"\s*(?:\d{1,2}[.．、]|[（(]\d{1,2}[)）])\s*")
 _TITLE_END = re.compile(r"[。；;\s]*$")
 _ITEM_TITLE_MAX = 40
 _INNER_STOP = re.compile(r"[，,。；;：:！？]")
+_SHORT_NAME_AT_END = re.compile(r"[（(](?:以下)?简称[^）)]*[）)]$")
 _NOT_TITLE_OPENING_POS = ("v", "d", "p", "c", "r")
 
 
@@ -161,6 +162,9 @@ def item_title(sent: Sentence, toks: Tokens) -> list[Mention]:
         return []
     end = _TITLE_END.search(text, mark.end()).start()  # type: ignore[union-attr]
     start = mark.end()
+    short = _SHORT_NAME_AT_END.search(text, start, end)
+    if short is not None:
+        end = short.start()  # X工程（以下简称“X扩建”）: the short name is the alias step's
     title = text[start:end]
     if not 4 <= len(title) <= _ITEM_TITLE_MAX or _INNER_STOP.search(title):
         return []

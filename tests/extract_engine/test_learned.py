@@ -283,3 +283,26 @@ def test_an_evaluation_goes_also_by_its_name_with_the_year_written_before_it(lea
     ents, _ = learned("南湖经开区在2023年度全省开发区综合发展水平考核评价中位列全省第五。")
     policies = [e for e in ents if e.type == "Policy"]
     assert any("2023年度全省开发区综合发展水平考核评价" in (e.name, *e.aliases) for e in policies), policies
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        (
+            "6.南湖区第二污水处理厂扩建及提标改造工程（以下简称“二污扩建”）。",
+            "南湖区第二污水处理厂扩建及提标改造工程",
+        ),
+        ("7.城东雨污分流改造工程（二期）（简称“雨污二期”）。", "城东雨污分流改造工程（二期）"),
+    ],
+)
+def test_an_item_title_with_its_short_name_names_the_project(title: str, name: str) -> None:
+    """6.X工程（以下简称“Y”）。建设单位：…: the title before the short name is the project's name."""
+    from extract.candidates import item_title
+    from extract.lexicon import load_lexicon
+    from extract.names import Tokens
+    from extract.segment import tokenize
+    from extract.sentences import Sentence
+
+    sent = Sentence(0, len(title), title, 0)
+    found = item_title(sent, Tokens(tokenize(title), load_lexicon()))
+    assert [(m.text, m.type) for m in found] == [(name, "Project")]
