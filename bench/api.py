@@ -47,10 +47,10 @@ TARGET_P99_MS = 100.0
 PLACES = [
     "宁波",
     "高新",
-    "凌智",
-    "均胜",
+    "云栖",
+    "星澜",
     "望春",
-    "贵驷",
+    "松岩",
     "前湾",
     "江北",
     "鄞州",
@@ -373,7 +373,7 @@ def workloads(base: str, requests: int, seed: int) -> dict[str, list[str]]:
 
     queries = [f"{rnd.choice(PLACES)}{rnd.choice(PROJECT_STEMS + COMPANY_STEMS)}" for _ in range(200)] + [
         "小巨人",
-        "凌智",
+        "云栖",
         "专项",
     ]
     return {

@@ -3,7 +3,7 @@
 Rules, all inside one document: identical normalised forms; forms a
 recognizer derived (year/batch prefixes, 项目 suffix, zone prefixes, 资金/券
 after an instrument word, direction words); short names that start exactly one
-project (凌智 → 凌智产业园); agency abbreviations (经发局 ⊂ 经济发展局, same
+project (云栖 → 云栖产业园); agency abbreviations (经发局 ⊂ 经济发展局, same
 first and last character); a zone written with and without its city
 (高新区 → 宁波高新区); the report's own agency (我局, 本局) and zone (我区).
 Lookups go through dictionaries and sorted prefix lists, never all pairs.
@@ -228,9 +228,9 @@ _PROJECT_TAILS = ("项目",)
 
 
 def _merge_short_projects(groups: dict[int, _Group], mentions: list[Mention], lex: Lexicon) -> None:
-    """Short names (凌智, 凌智项目, 鲲鹏) that begin exactly one project's name become its aliases.
+    """Short names (云栖, 云栖项目, 青鸾) that begin exactly one project's name become its aliases.
 
-    A name that continues with a company word or Latin letters (艾隆|科技…产业园, 斯莱克|CRO平台)
+    A name that continues with a company word or Latin letters (星澜|科技…产业园, 禾丰|CRO平台)
     is the company behind the project, not a short name of it.
     """
     project_keys = sorted(
