@@ -57,6 +57,23 @@ class PairCandidate:
     exact: bool = False
 
 
+def _closest_mentions(
+    pairs: list[tuple[Mention, str]], types: Mapping[str, str]
+) -> list[tuple[Mention, str, Mention, str]]:
+    """One mention pair per entity pair of a sentence: the object's mention nearest after the
+    subject's, else the nearest before (申报X资金，A、B获得X资金1860万元: the second X is A's)."""
+    best: dict[tuple[str, str], tuple[tuple[int, int], Mention, Mention]] = {}
+    for s, sid in pairs:
+        for o, oid in pairs:
+            if sid == oid or not _types_fit(types[sid], types[oid]):
+                continue
+            rank = (0, o.start - s.end) if o.start >= s.start else (1, s.start - o.end)
+            old = best.get((sid, oid))
+            if old is None or rank < old[0]:
+                best[(sid, oid)] = (rank, s, o)
+    return [(s, sid, o, oid) for (sid, oid), (_, s, o) in best.items()]
+
+
 def _types_fit(ts: str, to: str) -> bool:
     return any(ts in subj and to in obj for subj, obj in SIGNATURES.values())
 
@@ -282,14 +299,11 @@ def candidates(
                     feats = _pair_features(f, s, None, "Company", "Zone", tokens_of[k])
                     feats.append("invests_here")
                     add(sid, zone_id, sent, s, None, feats, "INVESTS_IN")
-        for s, sid in pairs:
-            for o, oid in pairs:
-                if sid == oid or not _types_fit(types[sid], types[oid]):
-                    continue
-                feats = _pair_features(f, s, o, types[sid], types[oid], tokens_of[k])
-                if oid == zone_id:
-                    feats.append("o_is_report_zone")
-                add(sid, oid, sent, s, o, feats)
+        for s, sid, o, oid in _closest_mentions(pairs, types):
+            feats = _pair_features(f, s, o, types[sid], types[oid], tokens_of[k])
+            if oid == zone_id:
+                feats.append("o_is_report_zone")
+            add(sid, oid, sent, s, o, feats)
         fundings = [(m, eid) for m, eid in pairs if types[eid] == "Funding"]
         if paragraph != sent.paragraph:
             paragraph, carried_funding, topic = sent.paragraph, None, _topic(f, types)

@@ -306,3 +306,19 @@ def test_an_item_title_with_its_short_name_names_the_project(title: str, name: s
     sent = Sentence(0, len(title), title, 0)
     found = item_title(sent, Tokens(tokenize(title), load_lexicon()))
     assert [(m.text, m.type) for m in found] == [(name, "Project")]
+
+
+def test_a_pair_is_read_off_the_nearest_mentions_of_its_two_ends() -> None:
+    """申报X资金，A、B获得X资金860万元: A's X is the one after A, not the one the sentence opens with."""
+    from extract.mentions import Mention
+    from extract.pairs import _closest_mentions
+
+    fund_1 = Mention(4, 10, "Funding", "工业发展资金", "suffix")
+    company = Mention(11, 15, "Company", "青禾机械", "suffix")
+    fund_2 = Mention(17, 23, "Funding", "工业发展资金", "suffix")
+    pairs = [(fund_1, "f"), (company, "c"), (fund_2, "f")]
+    chosen = {
+        (sid, oid): (s.start, o.start)
+        for s, sid, o, oid in _closest_mentions(pairs, {"f": "Funding", "c": "Company"})
+    }
+    assert chosen[("c", "f")] == (11, 17)
