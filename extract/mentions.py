@@ -338,6 +338,8 @@ def _suffix_name(
     max_chars = {"Project": 20, "Zone": 10, "Company": 8, "Funding": 16, "Agency": 14}[etype]
     if head in _LEGAL_FORMS:
         max_chars = 24  # a full registered name: 浙江海晟新材料科技股份有限公司
+    if etype == "Company" and head in _BRANCH_HEADS:
+        return _branch(sent, toks, head_start, end, lex)
     if head in _TRUNCATED_FUNDING:
         if not text.startswith(_PAYMENT_VERBS, end):
             return None  # 补助资 is a dropped 金 only before 兑现/拨付…
@@ -459,6 +461,21 @@ def _word_owns_head(word: str) -> bool:
 
 _STANDALONE_ZONES = frozenset({"高新区", "开发区", "经开区"})
 _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "株式会社")
+#: Heads of a bank's branch, named after the bank and the place it serves (X银行Y省分行).
+_BRANCH_HEADS = ("分行", "支行")
+_BANK = "银行"
+
+
+def _branch(sent: Sentence, toks: Tokens, head_start: int, end: int, lex: Lexicon) -> Mention | None:
+    """中国建设银行|颍川|分行: a branch is named by its bank and its place; without a bank word
+    before it (颍川市分行) the head names no one."""
+    start = expand_left(toks, head_start, lex, max_chars=16)
+    bank = sent.text.rfind(_BANK, start, head_start)
+    if bank < 0 or bank - start < 2:
+        return None
+    return _mention(sent, start, end, "Company", "suffix")
+
+
 #: Instrument words that a programme's name may precede (服务业发展|引导资金, 产业|基金).
 _OPEN_FUNDING = ("引导资金", "奖补资金", "基金")
 _PAYMENT_VERBS = ("兑现", "兑付", "拨付", "下达", "发放")

@@ -63,6 +63,11 @@ def _drop_inner(outer: Mention, inner: Mention) -> bool:
         return True
     if outer.source == "list" and inner.source == "suffix" and inner.type in ("Company", "Funding"):
         return True
-    # an agency opening a policy's name is who issued it (工信部第三批…名单): a mention in its own right
-    inner.nested = not (inner.type == "Agency" and outer.type == "Policy" and inner.start == outer.start)
+    # an agency opening a policy's name is who issued it (工信部第三批…名单), a bank opening a loan
+    # is who lends it (X银行Y分行|贷款): a mention in its own right
+    opens = inner.start == outer.start
+    inner.nested = not opens or (inner.type, outer.type) not in _OPENING_OWNERS
     return False
+
+
+_OPENING_OWNERS = frozenset({("Agency", "Policy"), ("Company", "Funding")})

@@ -150,3 +150,11 @@ def test_a_project_goes_also_by_its_name_as_written_with_its_tail(
     ents, _ = run(text)
     found = names(ents)
     assert name in found and written in found and found[name] is found[written], sorted(found)
+
+
+@pytest.mark.parametrize("which", ["rules", "learned"])
+def test_the_bank_opening_a_loan_is_a_company_of_its_own(run: Run, learned: Run, which: str) -> None:
+    """X银行Y分行贷款: the loan is the money, the branch that lends it is a company."""
+    ents, _ = (run if which == "rules" else learned)("总投资12亿元，其中青禾农商银行城东支行贷款3.5亿元。")
+    found = names(ents)
+    assert "青禾农商银行城东支行" in found and found["青禾农商银行城东支行"].type == "Company", sorted(found)
