@@ -467,8 +467,8 @@ _BANK = "银行"
 
 
 def _branch(sent: Sentence, toks: Tokens, head_start: int, end: int, lex: Lexicon) -> Mention | None:
-    """中国建设银行|颍川|分行: a branch is named by its bank and its place; without a bank word
-    before it (颍川市分行) the head names no one."""
+    """青禾农商银行|城东|支行: a branch is named by its bank and its place; without a bank word
+    before it (南湖市分行) the head names no one."""
     start = expand_left(toks, head_start, lex, max_chars=16)
     bank = sent.text.rfind(_BANK, start, head_start)
     if bank < 0 or bank - start < 2:
@@ -488,7 +488,7 @@ _GENERIC_PRONE_PROJECT = frozenset({"项目", "工程", "平台", "中心", "基
 
 
 def _after_descriptor(start: int, mod_tokens: list[str]) -> tuple[int, list[str]]:
-    """A short name after the kind of firm it is (港资企业|恒通物流, 龙头企业|华信电子): the kind
+    """A short name after the kind of firm it is (港资企业|青岚物流, 龙头企业|华信电子): the kind
     describes the company, it is not part of its name."""
     cut = max((k for k, w in enumerate(mod_tokens[:-1]) if w.endswith("企业")), default=None)
     if cut is None:

@@ -234,7 +234,7 @@ def _invests_here(
     if after is not None and _BUILDS_WITH.match(text, _past_figure(text, after.end())):
         return False  # 增资2800万美元建设二期厂房: the money goes into the build the clause names
     end = after.end() if after is not None else hi
-    # 世宏电子二期增资项目: the increase is a project of its own, which takes the investment
+    # 青岚物流二期增资项目: the increase is a project of its own, which takes the investment
     return not any(
         types[eid] == "Project" and x.start - offset < end and x.end - offset > lo for x, eid in pairs
     )
@@ -293,7 +293,7 @@ def candidates(
         sent = f.sentence
         pairs = [(m, eid) for m, eid in zip(f.mentions, f.entity_ids, strict=True) if eid]
         if zone_id is not None:
-            # 鼎丰食品增资1500万美元, 新设外资企业…主要有X、Y: the company invests in the report's area
+            # 禾森食品增资800万美元, 新设外资企业…主要有X、Y: the company invests in the report's area
             for s, sid in pairs:
                 if types[sid] == "Company" and _invests_here(sent.text, s, sent.start, pairs, types):
                     feats = _pair_features(f, s, None, "Company", "Zone", tokens_of[k])

@@ -466,7 +466,7 @@ def _invests_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
                     b.add(c.id, "INVESTS_IN", p.id, first_sentence[p.id])
 
 
-#: Heads of areas too wide for a name's opening words to place it (宁波市, 浙江省).
+#: Heads of areas too wide for a name's opening words to place it (…市, …省).
 _COARSE_HEADS = ("市", "省")
 #: Forms that name a different zone in every report; a name never begins with them.
 _DEICTIC_ZONES = frozenset({"我区", "本区", "全区", "该区"})
@@ -516,7 +516,7 @@ def _located_by_prefix(facts: list[SentenceFacts], b: RelationBuilder) -> None:
 
 def _holds_everything(b: RelationBuilder, zone_id: str) -> bool:
     """The report's own area or a whole city: a project's name opening with it says nothing of where
-    the project lies (宁波|溪口智创产业园 is not stated to be in 宁波市), a district's does."""
+    the project lies (南湖|溪岭智创产业园 is not stated to be in 南湖市), a district's does."""
     return zone_id == b.zone_id or b.by_id[zone_id].name.endswith(_COARSE_HEADS)
 
 

@@ -280,17 +280,17 @@ def test_a_weaker_programme_of_the_same_subject_and_sentence_gives_way() -> None
 
 
 def test_an_evaluation_goes_also_by_its_name_with_the_year_written_before_it(learned: Run) -> None:
-    ents, _ = learned("南湖经开区在2023年度全省开发区综合发展水平考核评价中位列全省第五。")
+    ents, _ = learned("南湖经开区在2023年度全省园区高质量发展综合考核评价中位列全省第五。")
     policies = [e for e in ents if e.type == "Policy"]
-    assert any("2023年度全省开发区综合发展水平考核评价" in (e.name, *e.aliases) for e in policies), policies
+    assert any("2023年度全省园区高质量发展综合考核评价" in (e.name, *e.aliases) for e in policies), policies
 
 
 @pytest.mark.parametrize(
     ("title", "name"),
     [
         (
-            "6.南湖区第二污水处理厂扩建及提标改造工程（以下简称“二污扩建”）。",
-            "南湖区第二污水处理厂扩建及提标改造工程",
+            "6.南湖区城西净水厂扩建及提标工程（以下简称“城西扩建”）。",
+            "南湖区城西净水厂扩建及提标工程",
         ),
         ("7.城东雨污分流改造工程（二期）（简称“雨污二期”）。", "城东雨污分流改造工程（二期）"),
     ],
