@@ -15,7 +15,7 @@ import re
 from functools import cache
 
 from extract.lexicon import load_lexicon
-from extract.mentions import Mention
+from extract.mentions import BANK_BRANCH, Mention
 from extract.model import EntityType
 from extract.names import Tokens, in_dictionary, is_masked, pos_of
 from extract.sentences import Sentence
@@ -290,7 +290,6 @@ def tidy_edges(m: Mention, sent: Sentence, toks: Tokens) -> Mention | None:
 #: research or industrial project (short ones, “四个一批”项目, are programmes or slogans).
 _QUOTED_TITLE = re.compile(r"“[^“”，,。；;、：:！？\n]{6,30}”(?:项目|课题)")
 #: …银行…分行 / 支行: a bank's branch is a market body whatever words stand before it.
-_BANK_BRANCH = re.compile(r"^[\u4e00-\u9fff]{2,10}银行[\u4e00-\u9fff]{1,8}?[分支]行$")
 #: Sources whose grammar is exact: the model does not drop their candidate, only types it.
 EXACT_SOURCES = frozenset({"item_title", "quoted_title"})
 
@@ -308,7 +307,7 @@ def exact_type(title: Mention | None, text: str, toks: Tokens, start: int) -> En
     item's title or a quoted project title; or a bank branch), or None when only the model can tell."""
     if title is not None:
         return title.type
-    if _BANK_BRANCH.match(text) and toks.tokens:
+    if BANK_BRANCH.match(text) and toks.tokens:
         first = toks.tokens[toks.index_at(start)]
         if first.start == start and not (pos_of(first.word) or "").startswith("v"):
             return "Company"

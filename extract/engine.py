@@ -122,7 +122,7 @@ def _sentence_mentions(
     if model.mentions is not None or trace is not None:
         found = _decide_mentions(found, sent, toks, lists, model, ctx, trace)
     kept = resolve_sentence(found)
-    _written_tails(sent, kept)
+    _written_forms(sent, kept)
     kept = _abbreviations(sent, kept)
     _compound_zones(kept)
     _place_before_zone(kept, lex)
@@ -137,7 +137,7 @@ _PROJECT_TAIL = re.compile(r"(?:[一二三四五六七八九十]期)?项目|[一
 _YEAR_BEFORE = re.compile(r"(?:19|20)\d{2}年度?$")
 
 
-def _written_tails(sent: Sentence, kept: list[Mention]) -> None:
+def _written_forms(sent: Sentence, kept: list[Mention]) -> None:
     """A name as the report writes it, with the 项目 or phase right after a project's span
     (X冷链物流中心|项目1.2亿元, X历史文化街区|一期) or the year right before a policy's
     (2022年度|全省开发区考核评价), is one of its names too."""
@@ -459,8 +459,8 @@ def extract_entities_relations(
             (e.id for e in entities if e.type == "Agency" and key in {norm(n) for n in (e.name, *e.aliases)}),
             None,
         )
-    builder = RelationBuilder(entities, issuer_id, meta.year, loaded.text)
-    zone_id = builder.zone_id = _report_zone_id(entities, meta)
+    zone_id = _report_zone_id(entities, meta)
+    builder = RelationBuilder(entities, issuer_id, meta.year, loaded.text, zone_id)
     relations = build_relations(facts, builder)
     if model.relations is None and trace is None:
         return entities, _inherit_periods(relations, meta)

@@ -463,15 +463,15 @@ _STANDALONE_ZONES = frozenset({"高新区", "开发区", "经开区"})
 _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "株式会社")
 #: Heads of a bank's branch, named after the bank and the place it serves (X银行Y省分行).
 _BRANCH_HEADS = ("分行", "支行")
-_BANK = "银行"
+#: A branch's whole name: the bank, the place, the head (also an exact grammar for the model).
+BANK_BRANCH = re.compile(r"^[\u4e00-\u9fff]{2,10}银行[\u4e00-\u9fff]{1,8}?[分支]行$")
 
 
 def _branch(sent: Sentence, toks: Tokens, head_start: int, end: int, lex: Lexicon) -> Mention | None:
     """青禾农商银行|城东|支行: a branch is named by its bank and its place; without a bank word
     before it (南湖市分行) the head names no one."""
     start = expand_left(toks, head_start, lex, max_chars=16)
-    bank = sent.text.rfind(_BANK, start, head_start)
-    if bank < 0 or bank - start < 2:
+    if BANK_BRANCH.match(sent.text[start:end]) is None:
         return None
     return _mention(sent, start, end, "Company", "suffix")
 

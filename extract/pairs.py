@@ -499,7 +499,8 @@ _REST_BY = re.compile(r"其余(?:部分|资金)?由$")
 
 
 #: Words that make the next figure a list's sum (合计新增投资21.6亿元, 共完成投资…).
-_TOTAL_WORD = re.compile(r"[，,]?(?:合计|共计|总计|累计|共)[^，,；;。]{0,8}?(?=[\d*＊]|约|近|超)")
+_TOTAL_WORD = re.compile(r"[，,]?" + _TOTAL.pattern + r"[^，,；;。]{0,8}?(?=[\d*＊]|约|近|超)")
+_SENTENCE_PART_END = re.compile(r"[；;。]")
 
 
 def _list_total(text: str, sent: Sentence, s: Mention, f: SentenceFacts) -> Amount | None:
@@ -509,7 +510,8 @@ def _list_total(text: str, sent: Sentence, s: Mention, f: SentenceFacts) -> Amou
         return None
     _, end = grouped
     lo = end - sent.start
-    clause_end = next((i for i in range(lo, len(text)) if text[i] in "；;。"), len(text))
+    stop = _SENTENCE_PART_END.search(text, lo)
+    clause_end = stop.start() if stop is not None else len(text)
     for w in _TOTAL_WORD.finditer(text, lo, clause_end):
         a = _figure_at(text, w.end())
         if a is not None:

@@ -65,7 +65,12 @@ class RelationBuilder:
     """Collects relations, one per (subject, predicate, object), first evidence kept."""
 
     def __init__(
-        self, entities: list[Entity], issuer_id: str | None, year: int | None, source: str = ""
+        self,
+        entities: list[Entity],
+        issuer_id: str | None,
+        year: int | None,
+        source: str = "",
+        zone_id: str | None = None,
     ) -> None:
         self.by_id = {e.id: e for e in entities}
         self.issuer_id = issuer_id
@@ -75,7 +80,7 @@ class RelationBuilder:
         #: the time a run of ；-joined clauses opened with (前三季度…，其中A…；B…): B's period too
         self.carry: Period | None = None
         #: the report's own zone, where the engine knows it (the area every name of the report is in)
-        self.zone_id: str | None = None
+        self.zone_id = zone_id
 
     def add(
         self,
